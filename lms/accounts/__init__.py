@@ -1,0 +1,1 @@
+"""Accounts: who someone is, what role they have, signing in and out."""

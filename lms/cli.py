@@ -1,0 +1,106 @@
+"""The `lms` command: everything an operator does, from init to import."""
+import sys
+import time
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+from flask_migrate import upgrade
+
+from .accounts.models import ROLES
+from .accounts.users import AccountError, create_user, find_user
+from .curriculum.files import load_curriculum
+from .curriculum.sync import import_curriculum
+from .extensions import db
+
+DEMO_PASSWORD = "academy-demo"
+DEMO_ACCOUNTS = (
+    ("learner@example.com", "Jordan Lee", "learner"),
+    ("manager@example.com", "Lena Ortiz", "manager"),
+    ("admin@example.com", "Academy Admin", "admin"),
+)
+
+
+def curriculum_dir(directory):
+    return directory or current_app.config["LMS_CURRICULUM_DIR"]
+
+
+@click.command("init")
+@with_appcontext
+@click.option("--demo", is_flag=True, help="Also create the three demo accounts.")
+def init_command(demo):
+    """Create or upgrade the database schema (and the demo accounts)."""
+    upgrade(directory=current_app.extensions["migrate"].directory)
+    click.echo("Database is at the current schema.")
+    if demo:
+        for email, name, role in DEMO_ACCOUNTS:
+            if find_user(email) is None:
+                create_user(email, name, DEMO_PASSWORD, role)
+                click.echo(f"Created demo {role}: {email} / {DEMO_PASSWORD}")
+        db.session.commit()
+
+
+@click.command("check")
+@with_appcontext
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+def check_command(directory):
+    """Check the curriculum files and list every problem as path:line."""
+    curriculum, problems = load_curriculum(curriculum_dir(directory))
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        raise SystemExit(f"{len(problems)} problem(s) found; nothing was changed.")
+    modules = sum(len(level.modules) for level in curriculum.levels)
+    click.echo(f"{curriculum.root}: {len(curriculum.levels)} level(s), "
+               f"{modules} module(s), no problems.")
+
+
+@click.command("import")
+@with_appcontext
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+def import_command(directory):
+    """Import the curriculum files into the database, all or nothing."""
+    started = time.perf_counter()
+    curriculum, problems = load_curriculum(curriculum_dir(directory))
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        raise SystemExit(f"{len(problems)} problem(s) found; nothing was imported.")
+    report = import_curriculum(db.session, curriculum)
+    db.session.commit()
+    for line in report.lines():
+        click.echo(line)
+    click.echo(f"Imported in {time.perf_counter() - started:.2f}s.")
+
+
+@click.command("create-user")
+@with_appcontext
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), default="learner", show_default=True)
+@click.option("--name", default="", help="Full name (defaults to the email's first part).")
+def create_user_command(email, role, name):
+    """Create an account; the password comes from a prompt, or stdin when piped."""
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        user = create_user(email, name, password, role)
+    except AccountError as error:
+        raise SystemExit(f"Not created: {error}")
+    db.session.commit()
+    click.echo(f"Created {user.role} {user.email}.")
+
+
+COMMANDS = (init_command, check_command, import_command, create_user_command)
+
+
+def register_commands(app):
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+def main():
+    """Entry point of the `lms` console script."""
+    from . import create_app
+    FlaskGroup(create_app=create_app, help="Run and manage the customer success academy.")()

@@ -1,0 +1,118 @@
+"""Front-matter fields: what each file accepts, as a table of checks.
+
+A check takes the raw YAML value and returns the clean value, or raises
+FieldError with a message an author can act on.
+"""
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from .problems import Problem
+
+SKILLS = (
+    "customer focus", "outcome focus", "discovery", "active listening",
+    "empathy", "candour", "planning", "data literacy", "commercial acumen",
+    "influence", "problem solving", "clarity",
+)
+
+
+class FieldError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Field:
+    check: Callable[[Any], Any]
+    required: bool = True
+    default: Any = None
+
+
+def text(value):
+    """A non-empty line of text."""
+    if not isinstance(value, str) or not value.strip():
+        raise FieldError("must be a non-empty line of text")
+    return value.strip()
+
+
+def whole_number(low, high):
+    """A whole number from low to high, inclusive."""
+    def check(value):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise FieldError(f"must be a whole number from {low} to {high}")
+        if not low <= value <= high:
+            raise FieldError(f"must be from {low} to {high}, not {value}")
+        return value
+    return check
+
+
+def text_list(low, high):
+    """A list of low to high non-empty lines of text."""
+    def check(value):
+        if not isinstance(value, list):
+            raise FieldError(f"must be a list of {low} to {high} items, one per '- ' line")
+        if not low <= len(value) <= high:
+            raise FieldError(f"must list {low} to {high} items, not {len(value)}")
+        items = []
+        for number, item in enumerate(value, 1):
+            if not isinstance(item, str) or not item.strip():
+                raise FieldError(f"item {number} must be a non-empty line of text")
+            items.append(item.strip())
+        return items
+    return check
+
+
+def skill_list(low, high):
+    """A list of skills from the shared rubric vocabulary."""
+    as_list = text_list(low, high)
+
+    def check(value):
+        items = as_list(value)
+        unknown = [item for item in items if item.lower() not in SKILLS]
+        if unknown:
+            raise FieldError(
+                f"'{unknown[0]}' is not a skill; use one of: {', '.join(SKILLS)}"
+            )
+        if len({item.lower() for item in items}) != len(items):
+            raise FieldError("lists a skill twice")
+        return [item.lower() for item in items]
+    return check
+
+
+LESSON_FIELDS = {
+    "title": Field(text),
+    "minutes": Field(whole_number(1, 240)),
+    "objectives": Field(text_list(3, 5)),
+    "skills": Field(skill_list(1, 3)),
+}
+
+LEVEL_FIELDS = {
+    "title": Field(text),
+    "summary": Field(text),
+}
+
+
+def check_fields(front_matter, fields, path):
+    """Check front matter against a field table; return (values, problems)."""
+    values, problems = {}, []
+    if front_matter.values is None:
+        return values, problems  # the reason is already reported
+    raw = front_matter.values
+    for key in raw:
+        if key not in fields:
+            expected = ", ".join(fields)
+            problems.append(Problem(
+                path, front_matter.key_lines.get(key, 1),
+                f"unknown front matter key '{key}'; expected: {expected}",
+            ))
+    for key, spec in fields.items():
+        if key not in raw or raw[key] is None:
+            if spec.required:
+                problems.append(Problem(path, front_matter.key_lines.get(key, 1),
+                                        f"the front matter needs '{key}'"))
+            else:
+                values[key] = spec.default
+            continue
+        try:
+            values[key] = spec.check(raw[key])
+        except FieldError as error:
+            problems.append(Problem(path, front_matter.key_lines[key], f"'{key}' {error}"))
+    return values, problems

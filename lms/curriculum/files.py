@@ -1,0 +1,251 @@
+"""Read a curriculum tree into plain data, finding every problem at once.
+
+    curriculum/levelN/level.md
+    curriculum/levelN/NN-slug/lesson.md   (quiz.md and roleplay.md beside it)
+
+A module's identity is its level and slug; the NN prefix only orders it, so
+modules can be renumbered without losing anyone's progress.
+"""
+import hashlib
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+from .fields import LESSON_FIELDS, LEVEL_FIELDS, check_fields
+from .frontmatter import read_front_matter
+from .links import (IMAGE_TYPES, LEVEL_FOLDER, find_links, is_external,
+                    module_folder_parts, resolve)
+from .problems import CurriculumProblems, Problem, in_order
+from .render import render_markdown
+
+LEVELS = range(1, 6)
+# Files beside lesson.md that a later part of the pipeline owns.
+MODULE_FILES = ("lesson.md", "quiz.md", "roleplay.md")
+
+
+@dataclass
+class Lesson:
+    title: str
+    minutes: int
+    objectives: list
+    skills: list
+    markdown: str
+    html: str
+    anchors: set = field(default_factory=set, repr=False)
+
+
+@dataclass
+class ModuleSource:
+    level: int
+    position: int
+    slug: str
+    folder: str
+    lesson: Lesson | None
+    files: dict = field(default_factory=dict, repr=False)  # file name -> text
+
+    @property
+    def key(self):
+        """The module's identity: level and slug, never a database id."""
+        return f"level{self.level}/{self.slug}"
+
+    @property
+    def source_hash(self):
+        """A fingerprint of every file that makes up the module."""
+        digest = hashlib.sha256()
+        for name in sorted(self.files):
+            digest.update(name.encode() + b"\0" + self.files[name].encode() + b"\0")
+        return digest.hexdigest()
+
+
+@dataclass
+class LevelSource:
+    number: int
+    title: str
+    summary: str
+    intro_markdown: str
+    intro_html: str
+    source: str = field(repr=False, default="")
+    modules: list = field(default_factory=list)
+
+    @property
+    def source_hash(self):
+        return hashlib.sha256(self.source.encode()).hexdigest()
+
+
+@dataclass
+class Curriculum:
+    root: Path
+    levels: list
+
+    def module(self, level, slug):
+        """Find a module by its identity, or None."""
+        for candidate in self.level(level).modules if self.level(level) else []:
+            if candidate.slug == slug:
+                return candidate
+        return None
+
+    def level(self, number):
+        return next((level for level in self.levels if level.number == number), None)
+
+
+class _Reader:
+    """Walks one tree, collecting problems instead of stopping at the first."""
+
+    def __init__(self, root):
+        self.root = Path(root)
+        self.problems = []
+        self.pending_anchors = []  # (path, line, destination) to check at the end
+
+    def display(self, path):
+        return (Path(self.root.name) / Path(path).relative_to(self.root)).as_posix()
+
+    def problem(self, path, line, message):
+        self.problems.append(Problem(self.display(path), line, message))
+
+    def read_text(self, path):
+        try:
+            return path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            self.problem(path, None, "is not UTF-8 text")
+            return None
+
+    def read(self):
+        if not self.root.is_dir():
+            self.problems.append(Problem(str(self.root), None, "no curriculum folder here"))
+            return Curriculum(self.root, [])
+        levels = []
+        for entry in sorted(self.root.iterdir()):
+            if entry.name.startswith(".") or not entry.is_dir():
+                continue
+            match = LEVEL_FOLDER.match(entry.name)
+            if not match or int(match.group(1)) not in LEVELS:
+                self.problem(entry, None, "is not a level folder; levels are level1 to level5")
+                continue
+            level = self.read_level(entry, int(match.group(1)))
+            if level:
+                levels.append(level)
+        self.check_anchors(levels)
+        return Curriculum(self.root, sorted(levels, key=lambda level: level.number))
+
+    def read_level(self, folder, number):
+        path = folder / "level.md"
+        if not path.is_file():
+            self.problem(folder, None, "has no level.md (its title, summary and introduction)")
+            return None
+        source = self.read_text(path)
+        if source is None:
+            return None
+        front, problems = read_front_matter(source, self.display(path))
+        values, field_problems = check_fields(front, LEVEL_FIELDS, self.display(path))
+        self.problems += problems + field_problems
+        html = self.render(path, folder, front)
+        level = LevelSource(number, values.get("title", ""), values.get("summary", ""),
+                            front.body, html, source)
+        positions, slugs = {}, {}
+        for entry in sorted(folder.iterdir()):
+            if entry.name.startswith(".") or not entry.is_dir():
+                continue
+            parts = module_folder_parts(entry.name)
+            if parts is None:
+                self.problem(entry, None, "is not a module folder; name it NN-slug, "
+                             "like 05-discovery (lower case, digits and hyphens)")
+                continue
+            position, slug = parts
+            if position in positions:
+                self.problem(entry, None, f"has the same number as {positions[position]}")
+            if slug in slugs:
+                self.problem(entry, None, f"has the same slug as {slugs[slug]}; "
+                             "a slug is the module's identity and must be unique in its level")
+            positions.setdefault(position, entry.name)
+            slugs.setdefault(slug, entry.name)
+            module = self.read_module(entry, number, position, slug)
+            if module:
+                level.modules.append(module)
+        return level
+
+    def read_module(self, folder, level, position, slug):
+        path = folder / "lesson.md"
+        if not path.is_file():
+            self.problem(folder, None, "has no lesson.md")
+            return None
+        files = {}
+        for name in MODULE_FILES:
+            if (folder / name).is_file():
+                text = self.read_text(folder / name)
+                if text is not None:
+                    files[name] = text
+        if "lesson.md" not in files:
+            return None
+        display = self.display(path)
+        front, problems = read_front_matter(files["lesson.md"], display)
+        values, field_problems = check_fields(front, LESSON_FIELDS, display)
+        self.problems += problems + field_problems
+        if not front.body.strip():
+            self.problem(path, front.body_line, "the lesson has no body after its front matter")
+        html, anchors = self.render(path, folder, front, with_anchors=True)
+        lesson = Lesson(values.get("title", ""), values.get("minutes", 0),
+                        values.get("objectives", []), values.get("skills", []),
+                        front.body, html, anchors)
+        return ModuleSource(level, position, slug, folder.name, lesson, files)
+
+    def render(self, path, folder, front, with_anchors=False):
+        """Check the body's links and images, then render it."""
+        display = self.display(path)
+        for link in find_links(front.body, front.body_line):
+            self.check_link(path, display, folder, link)
+        html, anchors = render_markdown(front.body, partial(self.link_url, folder))
+        return (html, anchors) if with_anchors else html
+
+    def link_url(self, folder, target):
+        destination = resolve(self.root, folder, target)
+        return destination.url if destination else None
+
+    def check_link(self, path, display, folder, link):
+        what = "image" if link.is_image else "link"
+        if link.is_image and not link.text.strip():
+            self.problems.append(Problem(display, link.line,
+                                         f"the image {link.target} needs alt text: ![what it shows]({link.target})"))
+        if is_external(link.target):
+            if link.is_image:
+                self.problems.append(Problem(display, link.line,
+                                             f"the image {link.target} must be a file in the module folder, not a web address"))
+            return
+        destination = resolve(self.root, folder, link.target)
+        if destination is None:
+            self.problems.append(Problem(display, link.line, f"broken {what}: {link.target} leads nowhere"))
+        elif link.is_image and (destination.kind != "file"
+                                or Path(destination.file).suffix.lower() not in IMAGE_TYPES):
+            self.problems.append(Problem(display, link.line,
+                                         f"the image {link.target} is not a .png, .jpg, .gif or .webp file"))
+        elif destination.anchor and destination.kind in ("anchor", "module"):
+            self.pending_anchors.append((display, link.line, path, destination))
+
+    def check_anchors(self, levels):
+        """Check `#anchor` links once every lesson's headings are known."""
+        anchors = {(m.level, m.slug): m.lesson.anchors for lv in levels for m in lv.modules}
+        for display, line, path, destination in self.pending_anchors:
+            if destination.kind == "anchor":
+                parts = module_folder_parts(path.parent.name)
+                key = (int(LEVEL_FOLDER.match(path.parent.parent.name).group(1)), parts[1]) \
+                    if parts and path.name == "lesson.md" else None
+            else:
+                key = (destination.level, destination.slug)
+            known = anchors.get(key)
+            if known is not None and destination.anchor not in known:
+                self.problems.append(Problem(display, line,
+                                             f"broken link: no heading has the anchor #{destination.anchor}"))
+
+
+def load_curriculum(root):
+    """Read and check a curriculum tree; return (Curriculum, problems)."""
+    reader = _Reader(root)
+    curriculum = reader.read()
+    return curriculum, in_order(reader.problems)
+
+
+def read_curriculum(root):
+    """Read a curriculum tree, raising CurriculumProblems if anything is wrong."""
+    curriculum, problems = load_curriculum(root)
+    if problems:
+        raise CurriculumProblems(problems)
+    return curriculum

@@ -1,0 +1,57 @@
+"""The published curriculum in the database: levels, modules and their versions."""
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+
+
+class Level(db.Model):
+    number: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(500))
+    intro_html: Mapped[str] = mapped_column(Text)
+    source_hash: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime]
+
+
+class Module(db.Model):
+    """A module, identified by level and slug; its content lives in versions."""
+    __table_args__ = (UniqueConstraint("level_number", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    level_number: Mapped[int] = mapped_column(ForeignKey("level.number"))
+    slug: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int]
+    folder: Mapped[str] = mapped_column(String(90))
+    current_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("module_version.id", use_alter=True))
+    # Set when the module's folder disappears; progress on it is kept.
+    retired_at: Mapped[datetime | None]
+
+    current_version: Mapped["ModuleVersion | None"] = relationship(
+        foreign_keys=[current_version_id], post_update=True)
+
+    @property
+    def key(self):
+        return f"level{self.level_number}/{self.slug}"
+
+
+class ModuleVersion(db.Model):
+    """One imported state of a module's files, kept so nothing earned is orphaned."""
+    __table_args__ = (UniqueConstraint("module_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("module.id"), index=True)
+    number: Mapped[int]
+    source_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    title: Mapped[str] = mapped_column(String(200))
+    minutes: Mapped[int]
+    objectives: Mapped[list] = mapped_column(JSON)
+    skills: Mapped[list] = mapped_column(JSON)
+    lesson_markdown: Mapped[str] = mapped_column(Text)
+    lesson_html: Mapped[str] = mapped_column(Text)
+
+    module: Mapped[Module] = relationship(foreign_keys=[module_id])

@@ -1,0 +1,93 @@
+"""Markdown to sanitised HTML, once, at import time."""
+import xml.etree.ElementTree as etree
+
+import markdown
+import nh3
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+from .links import is_external
+
+EXTENSIONS = ["tables", "fenced_code", "toc", "admonition", "sane_lists"]
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div",
+    "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6",
+    "hr", "i", "img", "kbd", "li", "mark", "ol", "p", "pre", "s", "small", "span",
+    "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th",
+    "thead", "tr", "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "*": {"id", "class", "title"},
+    "a": {"href", "rel"},
+    "img": {"src", "alt", "width", "height", "loading"},
+    "td": {"align", "colspan", "rowspan", "style"},
+    "th": {"align", "colspan", "rowspan", "style", "scope"},
+    "ol": {"start"},
+}
+# python-markdown's tables write alignment as an inline style; nothing else may.
+ALLOWED_STYLES = {"text-align"}
+
+
+class _LinkRewriter(Treeprocessor):
+    def __init__(self, md, link_url):
+        super().__init__(md)
+        self.link_url = link_url
+
+    def run(self, root: etree.Element):
+        for element, attribute in [(a, "href") for a in root.iter("a")] + \
+                [(img, "src") for img in root.iter("img")]:
+            target = element.get(attribute, "")
+            if is_external(target):
+                if element.tag == "a":
+                    element.set("rel", "noopener noreferrer")
+                continue
+            url = self.link_url(target) if self.link_url else None
+            if url is not None:
+                element.set(attribute, url)
+            if element.tag == "img":
+                element.set("loading", "lazy")
+
+
+class _LinkExtension(Extension):
+    def __init__(self, link_url):
+        super().__init__()
+        self.link_url = link_url
+
+    def extendMarkdown(self, md):
+        # After inline parsing (priority 20), before the toc (5) and prettify.
+        md.treeprocessors.register(_LinkRewriter(md, self.link_url), "lms_links", 15)
+
+
+def sanitise(html):
+    """Remove everything from HTML that is not on the allow-list."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        filter_style_properties=ALLOWED_STYLES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel=None,
+        strip_comments=True,
+    )
+
+
+def heading_ids(toc_tokens):
+    """Flatten the toc extension's nested tokens into a set of anchor ids."""
+    ids = set()
+    for token in toc_tokens:
+        ids.add(token["id"])
+        ids |= heading_ids(token["children"])
+    return ids
+
+
+def render_markdown(text, link_url=None):
+    """Render Markdown to sanitised HTML; return (html, heading anchor ids).
+
+    `link_url` maps a relative link or image path to the URL the site serves
+    it at, or None to leave it as written.
+    """
+    md = markdown.Markdown(extensions=EXTENSIONS + [_LinkExtension(link_url)],
+                           output_format="html")
+    html = md.convert(text)
+    return sanitise(html), heading_ids(md.toc_tokens)

@@ -1,0 +1,1 @@
+"""Learning: the dashboard, levels, lessons and each learner's progress."""

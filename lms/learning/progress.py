@@ -1,0 +1,180 @@
+"""Where a learner stands: module status, level progress, unlocking, what's next.
+
+The overview is built from three queries (levels, modules with their current
+version, the learner's progress) however many modules or learners there are.
+"""
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
+
+from ..curriculum.models import Level, Module, ModuleVersion
+from ..extensions import db
+from .models import ModuleProgress
+
+NOT_STARTED, IN_PROGRESS, COMPLETE = "not started", "in progress", "complete"
+
+
+def utcnow():
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+@dataclass
+class ModuleStanding:
+    module: Module
+    progress: ModuleProgress | None
+
+    @property
+    def version(self):
+        return self.module.current_version
+
+    @property
+    def status(self):
+        if self.progress is None:
+            return NOT_STARTED
+        return COMPLETE if self.progress.is_complete else IN_PROGRESS
+
+
+@dataclass
+class LevelStanding:
+    level: Level
+    modules: list = field(default_factory=list)
+    unlocked: bool = True
+
+    @property
+    def completed(self):
+        return sum(1 for m in self.modules if m.status == COMPLETE)
+
+    @property
+    def percent(self):
+        return round(100 * self.completed / len(self.modules)) if self.modules else 0
+
+    @property
+    def minutes(self):
+        return sum(m.version.minutes for m in self.modules)
+
+    @property
+    def is_complete(self):
+        """A level with nothing published yet is not complete."""
+        return bool(self.modules) and self.completed == len(self.modules)
+
+    @property
+    def status(self):
+        if self.is_complete:
+            return COMPLETE
+        started = any(m.status != NOT_STARTED for m in self.modules)
+        return IN_PROGRESS if started else NOT_STARTED
+
+    def neighbours(self, slug):
+        """The modules before and after `slug` in this level."""
+        slugs = [m.module.slug for m in self.modules]
+        i = slugs.index(slug)
+        before = self.modules[i - 1] if i > 0 else None
+        after = self.modules[i + 1] if i + 1 < len(self.modules) else None
+        return before, after
+
+    def standing(self, slug):
+        return next((m for m in self.modules if m.module.slug == slug), None)
+
+
+def published_modules():
+    """Every live module with its current version, in course order: one query."""
+    return db.session.scalars(
+        select(Module)
+        .join(ModuleVersion, Module.current_version_id == ModuleVersion.id)
+        .options(contains_eager(Module.current_version))
+        .where(Module.retired_at.is_(None))
+        .order_by(Module.level_number, Module.position)
+    ).all()
+
+
+def learner_standing(user, lock_levels=True):
+    """Every level with the learner's status in each module, and what is unlocked."""
+    levels = db.session.scalars(select(Level).order_by(Level.number)).all()
+    progress = {p.module_id: p for p in db.session.scalars(
+        select(ModuleProgress).where(ModuleProgress.user_id == user.id))}
+    by_level = {level.number: LevelStanding(level) for level in levels}
+    for module in published_modules():
+        if module.level_number in by_level:
+            by_level[module.level_number].modules.append(
+                ModuleStanding(module, progress.get(module.id)))
+    standing = [by_level[level.number] for level in levels]
+    open_all = not lock_levels or user.is_staff
+    previous_complete = True
+    for level in standing:
+        level.unlocked = open_all or previous_complete
+        previous_complete = previous_complete and level.is_complete
+    return standing
+
+
+def find_level(standing, number):
+    return next((level for level in standing if level.level.number == number), None)
+
+
+def resume_point(standing):
+    """The unfinished module the learner visited last, to continue from."""
+    visited = [m for level in standing if level.unlocked for m in level.modules
+               if m.status == IN_PROGRESS]
+    return max(visited, key=lambda m: m.progress.last_visited_at, default=None)
+
+
+def next_module(standing):
+    """The first module, in course order, that the learner has not completed."""
+    for level in standing:
+        if not level.unlocked:
+            return None
+        for module in level.modules:
+            if module.status != COMPLETE:
+                return module
+    return None
+
+
+def _progress_for(user, module, now, known=None):
+    progress = known or db.session.scalar(select(ModuleProgress).where(
+        ModuleProgress.user_id == user.id, ModuleProgress.module_id == module.id))
+    if progress is not None:
+        return progress
+    progress = ModuleProgress(user_id=user.id, module_id=module.id,
+                              started_at=now, last_visited_at=now)
+    try:
+        # Two tabs opening the same lesson at once must still make one record.
+        with db.session.begin_nested():
+            db.session.add(progress)
+    except IntegrityError:
+        progress = db.session.scalar(select(ModuleProgress).where(
+            ModuleProgress.user_id == user.id, ModuleProgress.module_id == module.id))
+    return progress
+
+
+def record_visit(user, module, progress=None, now=None):
+    """Note that the learner opened the module's lesson, for 'continue'.
+
+    Pass the learner's progress in the module when it is already loaded.
+    """
+    now = now or utcnow()
+    progress = _progress_for(user, module, now, progress)
+    progress.last_visited_at = now
+    return progress
+
+
+def completion_missing(progress):
+    """What the learner still has to do to complete the module (empty when done)."""
+    missing = []
+    if progress.lesson_read_at is None:
+        missing.append("lesson")
+    return missing
+
+
+def mark_lesson_read(user, module, now=None):
+    """Record that the learner has read the lesson, completing the module if that was all."""
+    now = now or utcnow()
+    progress = _progress_for(user, module, now)
+    if progress.lesson_read_at is None:
+        progress.lesson_read_at = now
+    progress.last_visited_at = now
+    if progress.completed_at is None and not completion_missing(progress):
+        progress.completed_at = now
+    db.session.flush()
+    return progress

@@ -1,0 +1,91 @@
+"""The learner's pages: dashboard, level, lesson."""
+from pathlib import Path
+
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template,
+                   send_from_directory, url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..curriculum.links import FILE_TYPES
+from ..extensions import db
+from .progress import (find_level, learner_standing, mark_lesson_read, next_module,
+                       record_visit, resume_point)
+
+bp = Blueprint("learning", __name__, template_folder="templates")
+
+
+def standing_for_current_user():
+    return learner_standing(current_user, current_app.config["LMS_LOCK_LEVELS"])
+
+
+def open_module(number, slug):
+    """Load a level and module the current user may study, or stop the request."""
+    standing = standing_for_current_user()
+    level = find_level(standing, number)
+    module = level.standing(slug) if level else None
+    if module is None:
+        abort(404)
+    return standing, level, module
+
+
+@bp.route("/")
+@login_required
+def dashboard():
+    standing = standing_for_current_user()
+    return render_template("learning/dashboard.html", standing=standing,
+                           resume=resume_point(standing), up_next=next_module(standing))
+
+
+@bp.route("/levels/<int:number>")
+@login_required
+def level(number):
+    standing = standing_for_current_user()
+    level = find_level(standing, number)
+    if level is None:
+        abort(404)
+    return render_template("learning/level.html", level=level,
+                           previous=find_level(standing, number - 1))
+
+
+@bp.route("/levels/<int:number>/<slug>")
+@login_required
+def lesson(number, slug):
+    standing, level, module = open_module(number, slug)
+    if not level.unlocked:
+        flash(_("Level %(number)s opens once you complete level %(previous)s.",
+                number=number, previous=number - 1), "info")
+        return redirect(url_for("learning.level", number=number))
+    module.progress = record_visit(current_user, module.module, module.progress)
+    db.session.commit()
+    before, after = level.neighbours(slug)
+    return render_template("learning/lesson.html", level=level, module=module,
+                           version=module.version, before=before, after=after)
+
+
+@bp.route("/levels/<int:number>/<slug>/read", methods=["POST"])
+@login_required
+def mark_read(number, slug):
+    standing, level, module = open_module(number, slug)
+    if not level.unlocked:
+        abort(403)
+    progress = mark_lesson_read(current_user, module.module)
+    db.session.commit()
+    if progress.is_complete:
+        flash(_("Module complete: %(title)s.", title=module.version.title), "success")
+    else:
+        flash(_("Lesson marked as read."), "success")
+    before, after = level.neighbours(slug)
+    if after is not None:
+        return redirect(url_for("learning.lesson", number=number, slug=after.module.slug))
+    return redirect(url_for("learning.level", number=number))
+
+
+@bp.route("/levels/<int:number>/<slug>/files/<path:filename>")
+@login_required
+def lesson_file(number, slug, filename):
+    standing, level, module = open_module(number, slug)
+    if not level.unlocked or Path(filename).suffix.lower() not in FILE_TYPES:
+        abort(404)
+    folder = Path(current_app.config["LMS_CURRICULUM_DIR"]) / f"level{number}" / module.module.folder
+    # send_from_directory refuses paths that climb out of the folder.
+    return send_from_directory(folder, filename, max_age=3600)

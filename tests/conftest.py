@@ -1,0 +1,184 @@
+"""Fixtures: an app on a fresh database per test, a small curriculum, users per role."""
+import shutil
+import textwrap
+from datetime import datetime
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import event
+from werkzeug.security import generate_password_hash
+
+from lms import MIGRATIONS, create_app
+from lms.accounts.models import User
+from lms.curriculum.files import read_curriculum
+from lms.curriculum.sync import import_curriculum
+from lms.extensions import db
+
+PASSWORD = "correct horse battery"
+# A cheap hash keeps fixtures fast; the real rules use Werkzeug's default.
+FAST_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+
+
+def lesson_md(title="A lesson", minutes=10, body="## Why it matters\n\nBecause.\n",
+              objectives=("Name one thing", "Do another thing", "Explain a third"),
+              skills=("customer focus",), extra=""):
+    """The text of a lesson.md that passes every check, unless told otherwise."""
+    objective_lines = "\n".join(f"  - {o}" for o in objectives)
+    skill_lines = "\n".join(f"  - {s}" for s in skills)
+    return (f"---\ntitle: {title}\nminutes: {minutes}\nobjectives:\n{objective_lines}\n"
+            f"skills:\n{skill_lines}\n{extra}---\n{body}")
+
+
+def level_md(title="A level", summary="What this level is for.", body="Welcome to the level.\n"):
+    return f"---\ntitle: {title}\nsummary: {summary}\n---\n{body}"
+
+
+@pytest.fixture
+def make_curriculum(tmp_path):
+    """Return a function that writes a curriculum tree and returns its root.
+
+    `files` maps paths under the root to text; levels 1 to 3 get a level.md
+    and level 1 two modules unless `files` says otherwise.
+    """
+    def make(files=None, root_name="curriculum", defaults=True):
+        root = tmp_path / root_name
+        tree = {}
+        if defaults:
+            tree = {
+                "level1/level.md": level_md("Foundations", "Start here."),
+                "level1/01-first-steps/lesson.md": lesson_md("First steps", 8),
+                "level1/01-first-steps/map.png": b"\x89PNG\r\n\x1a\n",
+                "level1/02-second-steps/lesson.md": lesson_md("Second steps", 12),
+                "level2/level.md": level_md("Engagement", "Then this."),
+                "level2/01-health/lesson.md": lesson_md("Health scores", 15),
+                "level3/level.md": level_md("Career", "Later."),
+            }
+        tree.update(files or {})
+        for path, text in tree.items():
+            target = root / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(text, bytes):
+                target.write_bytes(text)
+            elif text is not None:
+                target.write_text(textwrap.dedent(text) if text.startswith("\n") else text)
+        return root
+    return make
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory):
+    """A database file brought to the current schema by the real migrations, once."""
+    path = tmp_path_factory.mktemp("schema") / "template.sqlite3"
+    app = create_app({"TESTING": True, "SECRET_KEY": "test",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS))
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture
+def app_config(tmp_path, migrated_database, make_curriculum):
+    database = tmp_path / "lms.sqlite3"
+    shutil.copy(migrated_database, database)
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+        "WTF_CSRF_ENABLED": False,
+        "LMS_CURRICULUM_DIR": str(make_curriculum()),
+        "LMS_LOCK_LEVELS": True,
+        "LMS_OPEN_REGISTRATION": True,
+    }
+
+
+@pytest.fixture
+def app(app_config):
+    """The app on a fresh database holding the small test curriculum."""
+    app = create_app(app_config)
+    with app.app_context():
+        import_curriculum(db.session, read_curriculum(app.config["LMS_CURRICULUM_DIR"]))
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app):
+    """Return a function that adds a user and returns its id."""
+    counter = iter(range(1, 10_000))
+
+    def make(role="learner", email=None, name=None, active=True):
+        with app.app_context():
+            user = User(email=email or f"{role}{next(counter)}@example.com",
+                        name=name or role.title(), role=role, active=active,
+                        password_hash=FAST_HASH, created_at=datetime(2026, 1, 1))
+            db.session.add(user)
+            db.session.commit()
+            return user.id
+    return make
+
+
+def sign_in_as(client, user_id):
+    """Sign a test client in as a user without going through the form."""
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user_id)
+        session["_fresh"] = True
+    return client
+
+
+@pytest.fixture
+def as_role(app, make_user):
+    """Return a function giving a signed-in client for a role (or None: anonymous)."""
+    def client_for(role):
+        client = app.test_client()
+        if role is not None:
+            sign_in_as(client, make_user(role))
+        return client
+    return client_for
+
+
+@pytest.fixture
+def learner_id(make_user):
+    return make_user("learner", email="learner@example.com", name="Jordan Lee")
+
+
+@pytest.fixture
+def learner(app, learner_id):
+    return sign_in_as(app.test_client(), learner_id)
+
+
+@pytest.fixture
+def count_queries(app):
+    """Return a context manager that counts the SQL statements run inside it."""
+    class Counter:
+        def __init__(self):
+            self.statements = []
+
+        def __enter__(self):
+            with app.app_context():
+                self.engine = db.engine
+            event.listen(self.engine, "before_cursor_execute", self.record)
+            return self
+
+        def record(self, conn, cursor, statement, *args):
+            self.statements.append(statement)
+
+        def __exit__(self, *exc):
+            event.remove(self.engine, "before_cursor_execute", self.record)
+
+        @property
+        def count(self):
+            return len(self.statements)
+    return Counter

@@ -1,0 +1,90 @@
+"""Every `lms` command, through Flask's CLI runner."""
+import shutil
+
+from sqlalchemy import inspect, select
+
+from lms import create_app
+from lms.accounts.models import User
+from lms.cli import DEMO_ACCOUNTS, DEMO_PASSWORD
+from lms.extensions import db
+
+from .conftest import lesson_md
+
+
+def test_init_builds_the_schema_on_an_empty_database(tmp_path, app_config):
+    app_config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    app = create_app(app_config)
+    result = app.test_cli_runner().invoke(args=["init"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        tables = set(inspect(db.engine).get_table_names())
+        db.engine.dispose()
+    assert {"user", "level", "module", "module_version", "module_progress",
+            "alembic_version"} <= tables
+
+
+def test_init_demo_creates_the_demo_accounts_once(app, runner):
+    for _ in range(2):
+        result = runner.invoke(args=["init", "--demo"])
+        assert result.exit_code == 0, result.output
+    with app.app_context():
+        users = db.session.scalars(select(User).order_by(User.id)).all()
+        assert [(u.email, u.role) for u in users] == [(e, r) for e, _, r in DEMO_ACCOUNTS]
+        assert all(u.check_password(DEMO_PASSWORD) for u in users)
+
+
+def test_check_passes_a_clean_tree(runner, make_curriculum):
+    result = runner.invoke(args=["check", str(make_curriculum())])
+    assert result.exit_code == 0
+    assert "3 level(s), 3 module(s), no problems" in result.output
+
+
+def test_check_lists_problems_and_fails(runner, make_curriculum):
+    root = make_curriculum({"level1/01-first-steps/lesson.md": lesson_md(minutes="soon")})
+    result = runner.invoke(args=["check", str(root)])
+    assert result.exit_code == 1
+    assert "curriculum/level1/01-first-steps/lesson.md:3: 'minutes' must be a whole number" \
+        in result.output
+    assert "1 problem(s) found" in result.output
+
+
+def test_check_defaults_to_the_configured_folder(runner):
+    assert runner.invoke(args=["check"]).exit_code == 0
+
+
+def test_import_reports_what_changed(app, runner):
+    result = runner.invoke(args=["import"])
+    assert result.exit_code == 0
+    assert "Nothing changed" in result.output
+
+
+def test_import_of_a_broken_tree_changes_nothing(app, runner, make_curriculum):
+    root = make_curriculum({"level1/01-first-steps/lesson.md": "broken"}, root_name="other")
+    result = runner.invoke(args=["import", str(root)])
+    assert result.exit_code == 1
+    assert "nothing was imported" in result.output
+
+
+def test_create_user_reads_the_password_from_stdin(app, runner):
+    result = runner.invoke(args=["create-user", "Dana@Example.com", "--role", "manager",
+                                 "--name", "Dana Okafor"], input="a long enough phrase\n")
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "dana@example.com"))
+        assert (user.role, user.name) == ("manager", "Dana Okafor")
+        assert user.check_password("a long enough phrase")
+
+
+def test_create_user_refuses_bad_input(app, runner, make_user):
+    make_user(email="taken@example.com")
+    cases = [
+        (["create-user", "taken@example.com"], "a long enough phrase", "already exists"),
+        (["create-user", "new@example.com"], "short", "at least 10 characters"),
+        (["create-user", "new@example.com", "--role", "king"], "a long enough phrase", "Invalid value"),
+        (["create-user", "not-an-email"], "a long enough phrase", "valid email"),
+    ]
+    for args, password, message in cases:
+        result = runner.invoke(args=args, input=password + "\n")
+        assert result.exit_code != 0 and message in result.output, (args, result.output)
+    with app.app_context():
+        assert len(db.session.scalars(select(User)).all()) == 1

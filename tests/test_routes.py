@@ -1,0 +1,47 @@
+"""Every route, asked by every role: who gets in, who is sent to sign in.
+
+A new route fails this test until it is given a row here, so no page ships
+without its permissions being decided.
+"""
+import pytest
+
+ROLES = [None, "learner", "manager", "admin"]
+ANON, SIGNED_IN = "anonymous", "signed in"
+
+# endpoint: (method, url, {role or group: expected status})
+EXPECTED = {
+    "static": ("GET", "/static/academy.css", {ANON: 200, SIGNED_IN: 200}),
+    "health.healthz": ("GET", "/healthz", {ANON: 200, SIGNED_IN: 200}),
+    "accounts.sign_in": ("GET", "/sign-in", {ANON: 200, SIGNED_IN: 302}),
+    "accounts.register": ("GET", "/register", {ANON: 200, SIGNED_IN: 302}),
+    "accounts.sign_out": ("POST", "/sign-out", {ANON: 302, SIGNED_IN: 302}),
+    "learning.dashboard": ("GET", "/", {ANON: 302, SIGNED_IN: 200}),
+    "learning.level": ("GET", "/levels/2", {ANON: 302, SIGNED_IN: 200}),
+    "learning.lesson": ("GET", "/levels/2/health",
+                        {ANON: 302, "learner": 302, "manager": 200, "admin": 200}),
+    "learning.mark_read": ("POST", "/levels/2/health/read",
+                           {ANON: 302, "learner": 403, "manager": 302, "admin": 302}),
+    "learning.lesson_file": ("GET", "/levels/1/first-steps/files/map.png",
+                             {ANON: 302, SIGNED_IN: 200}),
+}
+
+
+def expected_status(table, role):
+    if role in table:
+        return table[role]
+    return table[ANON] if role is None else table[SIGNED_IN]
+
+
+def test_every_route_has_a_row(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints == set(EXPECTED), "give new routes a row in EXPECTED"
+
+
+@pytest.mark.parametrize("endpoint", sorted(EXPECTED))
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r or "anonymous")
+def test_route_answers_each_role_as_expected(as_role, endpoint, role):
+    method, url, table = EXPECTED[endpoint]
+    response = as_role(role).open(url, method=method)
+    assert response.status_code == expected_status(table, role)
+    if response.status_code == 302 and role is None and endpoint not in ("static",):
+        assert response.location.startswith("/sign-in")
