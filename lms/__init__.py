@@ -40,10 +40,12 @@ def create_app(test_config=None):
 
     from . import errors, health
     from .accounts import views as accounts
+    from .exam import views as exam
     from .learning import views as learning
+    from .quiz import views as quiz
     from .cli import register_commands
 
-    for blueprint in (accounts.bp, learning.bp, health.bp, errors.bp):
+    for blueprint in (accounts.bp, learning.bp, quiz.bp, exam.bp, health.bp, errors.bp):
         app.register_blueprint(blueprint)
     register_commands(app)
 

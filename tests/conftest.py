@@ -29,6 +29,32 @@ def lesson_md(title="A lesson", minutes=10, body="## Why it matters\n\nBecause.\
             f"skills:\n{skill_lines}\n{extra}---\n{body}")
 
 
+QUIZ = """\
+## Which of these is an outcome in the customer's business?
+
+- [ ] Forty logins last month
+- [x] New hires productive in half the time
+- [ ] A webinar attended
+
+> Outcomes are results in the customer's business, not activity in ours.
+
+## Which of these warn that an account is at risk?
+
+Dana's champion has gone quiet.
+
+- [x] The champion leaves the company
+- [x] Weekly use halves over a quarter
+- [ ] The renewal is signed early
+
+> Losing a champion and a falling trend both come before churn.
+"""
+
+
+def quiz_md(settings="", body=QUIZ):
+    """The text of a quiz.md with two questions (one single, one multiple choice)."""
+    return (f"---\n{settings}---\n" if settings else "") + body
+
+
 def level_md(title="A level", summary="What this level is for.", body="Welcome to the level.\n"):
     return f"---\ntitle: {title}\nsummary: {summary}\n---\n{body}"
 
@@ -51,6 +77,7 @@ def make_curriculum(tmp_path):
                 "level1/02-second-steps/lesson.md": lesson_md("Second steps", 12),
                 "level2/level.md": level_md("Engagement", "Then this."),
                 "level2/01-health/lesson.md": lesson_md("Health scores", 15),
+                "level2/01-health/quiz.md": quiz_md(),
                 "level3/level.md": level_md("Career", "Later."),
             }
         tree.update(files or {})

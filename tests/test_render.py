@@ -57,7 +57,8 @@ def test_links_are_rewritten_and_external_links_protected():
     assert 'src="/levels/1/a/files/map.png"' in html and 'loading="lazy"' in html
 
 
-PURE_MODULES = ["problems", "frontmatter", "fields", "links", "render", "files"]
+PURE_MODULES = ["problems", "frontmatter", "fields", "links", "render", "questions",
+                "quizfile", "files"]
 
 
 @pytest.mark.parametrize("name", PURE_MODULES)

@@ -3,6 +3,7 @@
 A check takes the raw YAML value and returns the clean value, or raises
 FieldError with a message an author can act on.
 """
+import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -13,6 +14,10 @@ SKILLS = (
     "empathy", "candour", "planning", "data literacy", "commercial acumen",
     "influence", "problem solving", "clarity",
 )
+
+
+DURATION = re.compile(r"^\s*(\d+)\s*(m|min|mins|minutes?|h|hours?|d|days?)?\s*$")
+UNIT_MINUTES = {"m": 1, "h": 60, "d": 1440}
 
 
 class FieldError(ValueError):
@@ -77,16 +82,35 @@ def skill_list(low, high):
     return check
 
 
+def duration_minutes(value):
+    """A waiting time: whole minutes, or '30 minutes', '24 hours', '2 days'."""
+    if isinstance(value, bool):
+        raise FieldError("must be a time such as 30 minutes, 24 hours or 0")
+    match = DURATION.match(str(value))
+    if not match:
+        raise FieldError("must be a time such as 30 minutes, 24 hours or 0")
+    unit = (match.group(2) or "m")[0]
+    return int(match.group(1)) * UNIT_MINUTES[unit]
+
+
+def attempts_allowed(value):
+    """A whole number of attempts, or 'unlimited' (stored as None)."""
+    if isinstance(value, str) and value.strip().lower() == "unlimited":
+        return None
+    return whole_number(1, 100)(value)
+
+
+def on_off(value):
+    if not isinstance(value, bool):
+        raise FieldError("must be true or false")
+    return value
+
+
 LESSON_FIELDS = {
     "title": Field(text),
     "minutes": Field(whole_number(1, 240)),
     "objectives": Field(text_list(3, 5)),
     "skills": Field(skill_list(1, 3)),
-}
-
-LEVEL_FIELDS = {
-    "title": Field(text),
-    "summary": Field(text),
 }
 
 

@@ -11,16 +11,25 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from .fields import LESSON_FIELDS, LEVEL_FIELDS, check_fields
+from .fields import LESSON_FIELDS, Field, check_fields, text
 from .frontmatter import read_front_matter
 from .links import (IMAGE_TYPES, LEVEL_FOLDER, find_links, is_external,
                     module_folder_parts, resolve)
 from .problems import CurriculumProblems, Problem, in_order
+from .quizfile import default_exam_settings, exam_settings, read_questions, read_quiz
 from .render import render_markdown
 
 LEVELS = range(1, 6)
+# Part of every content hash: bump it when the pipeline's output changes, so
+# the next import re-renders everything into new versions.
+PIPELINE_VERSION = "2"
 # Files beside lesson.md that a later part of the pipeline owns.
 MODULE_FILES = ("lesson.md", "quiz.md", "roleplay.md")
+LEVEL_FIELDS = {
+    "title": Field(text),
+    "summary": Field(text),
+    "exam": Field(exam_settings, required=False, default=None),
+}
 
 
 @dataclass
@@ -41,6 +50,7 @@ class ModuleSource:
     slug: str
     folder: str
     lesson: Lesson | None
+    quiz: dict | None = None  # {"settings": {...}, "questions": [...]}
     files: dict = field(default_factory=dict, repr=False)  # file name -> text
 
     @property
@@ -51,7 +61,7 @@ class ModuleSource:
     @property
     def source_hash(self):
         """A fingerprint of every file that makes up the module."""
-        digest = hashlib.sha256()
+        digest = hashlib.sha256(PIPELINE_VERSION.encode() + b"\0")
         for name in sorted(self.files):
             digest.update(name.encode() + b"\0" + self.files[name].encode() + b"\0")
         return digest.hexdigest()
@@ -66,10 +76,14 @@ class LevelSource:
     intro_html: str
     source: str = field(repr=False, default="")
     modules: list = field(default_factory=list)
+    exam: dict = field(default_factory=default_exam_settings)
+    exam_bank: list = field(default_factory=list)  # questions from exam.md
+    bank_source: str = field(repr=False, default="")
 
     @property
     def source_hash(self):
-        return hashlib.sha256(self.source.encode()).hexdigest()
+        text = "\0".join((PIPELINE_VERSION, self.source, self.bank_source))
+        return hashlib.sha256(text.encode()).hexdigest()
 
 
 @dataclass
@@ -141,6 +155,12 @@ class _Reader:
         html = self.render(path, folder, front)
         level = LevelSource(number, values.get("title", ""), values.get("summary", ""),
                             front.body, html, source)
+        level.exam = values.get("exam") or default_exam_settings()
+        bank = folder / "exam.md"
+        if bank.is_file():
+            level.bank_source = self.read_text(bank) or ""
+            _, level.exam_bank, problems = read_questions(level.bank_source, self.display(bank))
+            self.problems += problems
         positions, slugs = {}, {}
         for entry in sorted(folder.iterdir()):
             if entry.name.startswith(".") or not entry.is_dir():
@@ -186,7 +206,11 @@ class _Reader:
         lesson = Lesson(values.get("title", ""), values.get("minutes", 0),
                         values.get("objectives", []), values.get("skills", []),
                         front.body, html, anchors)
-        return ModuleSource(level, position, slug, folder.name, lesson, files)
+        quiz = None
+        if "quiz.md" in files:
+            quiz, problems = read_quiz(files["quiz.md"], self.display(folder / "quiz.md"))
+            self.problems += problems
+        return ModuleSource(level, position, slug, folder.name, lesson, quiz, files)
 
     def render(self, path, folder, front, with_anchors=False):
         """Check the body's links and images, then render it."""

@@ -11,9 +11,13 @@ class Level(db.Model):
     number: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(String(500))
-    intro_html: Mapped[str] = mapped_column(Text)
+    intro_html: Mapped[str] = mapped_column(Text, deferred=True)
     source_hash: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime]
+    # The level exam: settings from level.md, extra questions from exam.md.
+    exam_settings: Mapped[dict | None] = mapped_column(JSON)
+    exam_bank: Mapped[list | None] = mapped_column(JSON, deferred=True)
+    exam_bank_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class Module(db.Model):
@@ -51,7 +55,10 @@ class ModuleVersion(db.Model):
     minutes: Mapped[int]
     objectives: Mapped[list] = mapped_column(JSON)
     skills: Mapped[list] = mapped_column(JSON)
-    lesson_markdown: Mapped[str] = mapped_column(Text)
-    lesson_html: Mapped[str] = mapped_column(Text)
+    # Large columns load only where a page shows them, not on list pages.
+    lesson_markdown: Mapped[str] = mapped_column(Text, deferred=True)
+    lesson_html: Mapped[str] = mapped_column(Text, deferred=True)
+    quiz: Mapped[dict | None] = mapped_column(JSON, deferred=True)
+    quiz_question_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     module: Mapped[Module] = relationship(foreign_keys=[module_id])

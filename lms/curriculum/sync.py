@@ -67,6 +67,8 @@ def import_curriculum(session, curriculum, now=None):
         if level.source_hash != source.source_hash:
             level.title, level.summary = source.title, source.summary
             level.intro_html, level.source_hash = source.intro_html, source.source_hash
+            level.exam_settings, level.exam_bank = source.exam, source.exam_bank
+            level.exam_bank_count = len(source.exam_bank)
             level.updated_at = now
     session.flush()
 
@@ -106,7 +108,8 @@ def _new_version(session, module, source, previous, now):
         module_id=module.id, number=(previous.number + 1) if previous else 1,
         source_hash=source.source_hash, created_at=now, title=lesson.title,
         minutes=lesson.minutes, objectives=lesson.objectives, skills=lesson.skills,
-        lesson_markdown=lesson.markdown, lesson_html=lesson.html)
+        lesson_markdown=lesson.markdown, lesson_html=lesson.html, quiz=source.quiz,
+        quiz_question_count=len(source.quiz["questions"]) if source.quiz else 0)
     session.add(version)
     session.flush()
     return version

@@ -17,6 +17,8 @@ class ModuleProgress(db.Model):
     started_at: Mapped[datetime]
     last_visited_at: Mapped[datetime]
     lesson_read_at: Mapped[datetime | None]
+    quiz_passed_at: Mapped[datetime | None]
+    quiz_best_score: Mapped[int | None]  # percent, the best submitted attempt
     completed_at: Mapped[datetime | None]
 
     @property

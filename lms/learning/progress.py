@@ -1,7 +1,8 @@
 """Where a learner stands: module status, level progress, unlocking, what's next.
 
-The overview is built from three queries (levels, modules with their current
-version, the learner's progress) however many modules or learners there are.
+The overview is built from four queries (levels, modules with their current
+version, the learner's progress, their passed exams) however many modules or
+learners there are.
 """
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -11,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
 from ..curriculum.models import Level, Module, ModuleVersion
+from ..exam.models import ExamAttempt
 from ..extensions import db
 from .models import ModuleProgress
 
@@ -42,6 +44,20 @@ class LevelStanding:
     level: Level
     modules: list = field(default_factory=list)
     unlocked: bool = True
+    exam_passed: bool = False
+
+    @property
+    def exam_question_pool(self):
+        """How many questions the level exam can draw from."""
+        return self.level.exam_bank_count + sum(m.version.quiz_question_count for m in self.modules)
+
+    @property
+    def has_exam(self):
+        return self.exam_question_pool > 0
+
+    @property
+    def modules_complete(self):
+        return bool(self.modules) and self.completed == len(self.modules)
 
     @property
     def completed(self):
@@ -57,8 +73,11 @@ class LevelStanding:
 
     @property
     def is_complete(self):
-        """A level with nothing published yet is not complete."""
-        return bool(self.modules) and self.completed == len(self.modules)
+        """Every module complete and, where the level has an exam, the exam passed.
+
+        A level with nothing published yet is not complete.
+        """
+        return self.modules_complete and (self.exam_passed or not self.has_exam)
 
     @property
     def status(self):
@@ -95,7 +114,11 @@ def learner_standing(user, lock_levels=True):
     levels = db.session.scalars(select(Level).order_by(Level.number)).all()
     progress = {p.module_id: p for p in db.session.scalars(
         select(ModuleProgress).where(ModuleProgress.user_id == user.id))}
-    by_level = {level.number: LevelStanding(level) for level in levels}
+    passed_exams = set(db.session.scalars(
+        select(ExamAttempt.level_number).where(ExamAttempt.user_id == user.id,
+                                               ExamAttempt.passed.is_(True))))
+    by_level = {level.number: LevelStanding(level, exam_passed=level.number in passed_exams)
+                for level in levels}
     for module in published_modules():
         if module.level_number in by_level:
             by_level[module.level_number].modules.append(
@@ -131,7 +154,8 @@ def next_module(standing):
     return None
 
 
-def _progress_for(user, module, now, known=None):
+def progress_for(user, module, now, known=None):
+    """The learner's record in a module, created on first need."""
     progress = known or db.session.scalar(select(ModuleProgress).where(
         ModuleProgress.user_id == user.id, ModuleProgress.module_id == module.id))
     if progress is not None:
@@ -154,27 +178,34 @@ def record_visit(user, module, progress=None, now=None):
     Pass the learner's progress in the module when it is already loaded.
     """
     now = now or utcnow()
-    progress = _progress_for(user, module, now, progress)
+    progress = progress_for(user, module, now, progress)
     progress.last_visited_at = now
     return progress
 
 
-def completion_missing(progress):
+def completion_missing(progress, version):
     """What the learner still has to do to complete the module (empty when done)."""
     missing = []
-    if progress.lesson_read_at is None:
+    if progress is None or progress.lesson_read_at is None:
         missing.append("lesson")
+    if version.quiz_question_count and (progress is None or progress.quiz_passed_at is None):
+        missing.append("quiz")
     return missing
+
+
+def refresh_completion(progress, version, now):
+    """Complete the module once nothing is missing; completion is never taken back."""
+    if progress.completed_at is None and not completion_missing(progress, version):
+        progress.completed_at = now
 
 
 def mark_lesson_read(user, module, now=None):
     """Record that the learner has read the lesson, completing the module if that was all."""
     now = now or utcnow()
-    progress = _progress_for(user, module, now)
+    progress = progress_for(user, module, now)
     if progress.lesson_read_at is None:
         progress.lesson_read_at = now
     progress.last_visited_at = now
-    if progress.completed_at is None and not completion_missing(progress):
-        progress.completed_at = now
+    refresh_completion(progress, module.current_version, now)
     db.session.flush()
     return progress

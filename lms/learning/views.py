@@ -8,24 +8,11 @@ from flask_login import current_user, login_required
 
 from ..curriculum.links import FILE_TYPES
 from ..extensions import db
-from .progress import (find_level, learner_standing, mark_lesson_read, next_module,
-                       record_visit, resume_point)
+from .access import open_level, open_module, standing_for_current_user
+from .progress import completion_missing, find_level, mark_lesson_read, next_module, \
+    record_visit, resume_point
 
 bp = Blueprint("learning", __name__, template_folder="templates")
-
-
-def standing_for_current_user():
-    return learner_standing(current_user, current_app.config["LMS_LOCK_LEVELS"])
-
-
-def open_module(number, slug):
-    """Load a level and module the current user may study, or stop the request."""
-    standing = standing_for_current_user()
-    level = find_level(standing, number)
-    module = level.standing(slug) if level else None
-    if module is None:
-        abort(404)
-    return standing, level, module
 
 
 @bp.route("/")
@@ -39,10 +26,7 @@ def dashboard():
 @bp.route("/levels/<int:number>")
 @login_required
 def level(number):
-    standing = standing_for_current_user()
-    level = find_level(standing, number)
-    if level is None:
-        abort(404)
+    standing, level = open_level(number)
     return render_template("learning/level.html", level=level,
                            previous=find_level(standing, number - 1))
 
@@ -72,6 +56,9 @@ def mark_read(number, slug):
     db.session.commit()
     if progress.is_complete:
         flash(_("Module complete: %(title)s.", title=module.version.title), "success")
+    elif "quiz" in completion_missing(progress, module.version):
+        flash(_("Lesson marked as read. Pass the quiz to complete the module."), "success")
+        return redirect(url_for("quiz.take", number=number, slug=slug))
     else:
         flash(_("Lesson marked as read."), "success")
     before, after = level.neighbours(slug)

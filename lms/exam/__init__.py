@@ -1,0 +1,1 @@
+"""Level exams: a fresh, balanced, timed paper drawn from the level's quizzes."""

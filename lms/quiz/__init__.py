@@ -1,0 +1,1 @@
+"""Module quizzes: taking them, grading them, and the attempt history."""

@@ -1,0 +1,89 @@
+"""Taking a module's quiz and reading its results."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..assessment.papers import grade_paper, question_sheet, read_answers, unanswered
+from ..extensions import db
+from ..learning.access import can_see_attempt, open_module
+from .attempts import gate_for, open_attempt, submit_attempt, submitted_attempts
+from .models import QuizAttempt
+
+bp = Blueprint("quiz", __name__, template_folder="templates")
+
+
+def open_quiz(number, slug):
+    """The level and module whose quiz the current user asks for, if they may take it."""
+    standing, level, module = open_module(number, slug)
+    if not module.version.quiz_question_count:
+        abort(404)
+    return level, module
+
+
+def render_quiz(level, module, attempt, gate, history, answers=None, missing=()):
+    return render_template(
+        "quiz/take.html", level=level, module=module, attempt=attempt, gate=gate,
+        history=history, settings=module.version.quiz["settings"],
+        sheet=question_sheet(attempt.paper) if attempt else None,
+        answers=answers or [], missing=missing,
+        missing_list=", ".join(str(number + 1) for number in missing))
+
+
+@bp.route("/levels/<int:number>/<slug>/quiz")
+@login_required
+def take(number, slug):
+    level, module = open_quiz(number, slug)
+    if not level.unlocked:
+        flash(_("Level %(number)s opens once you complete level %(previous)s.",
+                number=number, previous=number - 1), "info")
+        return redirect(url_for("learning.level", number=number))
+    history = submitted_attempts(current_user.id, module.module.id)
+    gate = gate_for(current_user.id, module.module, history)
+    attempt = open_attempt(current_user.id, module.module) if gate.open else None
+    db.session.commit()
+    return render_quiz(level, module, attempt, gate, history,
+                       answers=attempt.answers if attempt else None)
+
+
+@bp.route("/levels/<int:number>/<slug>/quiz/attempts/<int:attempt_id>", methods=["POST"])
+@login_required
+def submit(number, slug, attempt_id):
+    level, module = open_quiz(number, slug)
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    if attempt is None or attempt.user_id != current_user.id \
+            or attempt.module_id != module.module.id or not level.unlocked:
+        abort(404)
+    if attempt.is_submitted:
+        flash(_("That attempt was already submitted; here is its result."), "info")
+        return redirect(url_for("quiz.result", number=number, slug=slug, attempt_id=attempt.id))
+    history = submitted_attempts(current_user.id, module.module.id)
+    gate = gate_for(current_user.id, module.module, history)
+    if not gate.open:
+        return redirect(url_for("quiz.take", number=number, slug=slug))
+    answers = read_answers(attempt.paper, request.form)
+    missing = unanswered(answers)
+    if missing and not request.form.get("submit_anyway"):
+        attempt.answers = answers  # keep what they chose, even if they leave
+        db.session.commit()
+        return render_quiz(level, module, attempt, gate, history, answers, missing), 422
+    submit_attempt(attempt, answers, module.module, current_user)
+    db.session.commit()
+    return redirect(url_for("quiz.result", number=number, slug=slug, attempt_id=attempt.id))
+
+
+@bp.route("/levels/<int:number>/<slug>/quiz/attempts/<int:attempt_id>")
+@login_required
+def result(number, slug, attempt_id):
+    level, module = open_quiz(number, slug)
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    if not can_see_attempt(attempt) or attempt.module_id != module.module.id:
+        abort(404)
+    if not attempt.is_submitted:
+        return redirect(url_for("quiz.take", number=number, slug=slug))
+    grade = grade_paper(attempt.paper, attempt.answers)
+    questions = [{"question": q, "chosen": chosen, "mark": mark}
+                 for q, chosen, mark in zip(attempt.paper, attempt.answers, grade.marks)]
+    own = attempt.user_id == current_user.id
+    gate = gate_for(current_user.id, module.module) if own else None
+    return render_template("quiz/result.html", level=level, module=module, attempt=attempt,
+                           questions=questions, gate=gate, own=own)
