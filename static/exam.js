@@ -20,7 +20,8 @@
     var data = new FormData(form);
     data.set("action", "save");
     dirty = false;
-    return fetch(form.action, {method: "POST", body: data, credentials: "same-origin",
+    // Not form.action: the buttons named "action" shadow that property.
+    return fetch(form.getAttribute("action"), {method: "POST", body: data, credentials: "same-origin",
                                headers: {"Accept": "application/json"}})
       .then(function (response) { return response.json(); })
       .then(function (body) {
