@@ -22,6 +22,7 @@ DEMO_ACCOUNTS = (
 
 
 def curriculum_dir(directory):
+    """The folder given on the command line, else the configured one."""
     return directory or current_app.config["LMS_CURRICULUM_DIR"]
 
 
@@ -96,6 +97,7 @@ COMMANDS = (init_command, check_command, import_command, create_user_command)
 
 
 def register_commands(app):
+    """Add the `lms` commands to the app's CLI."""
     for command in COMMANDS:
         app.cli.add_command(command)
 

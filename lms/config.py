@@ -54,4 +54,6 @@ def settings_from_env(environ, instance_path):
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": env_flag(environ, "LMS_SECURE_COOKIES", False),
         "BABEL_DEFAULT_LOCALE": "en",
+        # A token lives as long as the session: an exam may run for hours.
+        "WTF_CSRF_TIME_LIMIT": None,
     }

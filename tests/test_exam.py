@@ -136,6 +136,7 @@ def test_exam_gate_rounds_and_cooldown():
     assert exam_gate([Done(30), Done(29), Done(28), Done(1)], 3, 1440, now).used == 1
     assert exam_gate([Done(1, passed=True)], 3, 1440, now).reason == "passed"
     assert exam_gate([Done(3), Done(2), Done(1)], 3, 0, now).reason == "cap"
+    assert exam_gate([Done(3), Done(2), Done(1)], None, 1440, now).open  # unlimited: no wait
 
 
 # The exam in the browser.
@@ -270,3 +271,37 @@ def test_someone_elses_exam_is_not_found(exam_app, candidate, make_user):
     other = sign_in_as(exam_app.test_client(), make_user())
     assert other.get(response.location).status_code == 404
     assert other.post(response.location, data={"action": "submit"}).status_code == 404
+
+
+def test_a_module_added_after_the_exam_does_not_lock_later_levels(exam_app, candidate, runner):
+    from pathlib import Path
+    client, _ = candidate
+    _, attempt_id = start(client)
+    client.post(f"/levels/1/exam/attempts/{attempt_id}", data=answer_form(attempt(exam_app, attempt_id).paper))
+    new = Path(exam_app.config["LMS_CURRICULUM_DIR"]) / "level1" / "04-delta"
+    new.mkdir()
+    (new / "lesson.md").write_text(lesson_md("Delta"))
+    assert exam_app.test_cli_runner().invoke(args=["import"]).exit_code == 0
+    assert client.get("/levels/2/next").status_code == 200  # what was earned stays earned
+    assert "3 of 4 modules complete" in client.get("/").get_data(as_text=True)
+
+
+def test_the_dashboard_points_to_a_pending_exam(exam_app, candidate):
+    client, _ = candidate
+    page = client.get("/").get_data(as_text=True)
+    assert "The level 1 exam" in page and "You are up to date" not in page
+
+
+def test_saves_stop_at_the_deadline_but_the_final_sheet_has_a_grace(exam_app, candidate):
+    client, _ = candidate
+    _, attempt_id = start(client)
+    paper = attempt(exam_app, attempt_id).paper
+    with exam_app.app_context():
+        db.session.get(ExamAttempt, attempt_id).deadline_at = datetime.utcnow() - timedelta(seconds=10)
+        db.session.commit()
+    save = client.post(f"/levels/1/exam/attempts/{attempt_id}",
+                       data=answer_form(paper, action="save"), headers={"Accept": "application/json"})
+    assert save.status_code == 409
+    client.post(f"/levels/1/exam/attempts/{attempt_id}", data=answer_form(paper))
+    done = attempt(exam_app, attempt_id)
+    assert done.ended_by == "learner" and done.score == 100  # 10 s late: within the grace

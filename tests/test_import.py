@@ -123,3 +123,14 @@ def test_the_cli_import_rolls_back_on_a_database_failure(app, runner, monkeypatc
     result = runner.invoke(args=["import"])
     assert result.exit_code != 0
     assert counts(app) == before
+
+
+def test_a_restored_module_is_reported_once(app):
+    folder = lesson_path(app).parent
+    hidden = folder.parent.parent.parent / "kept-aside"
+    folder.rename(hidden)
+    reimport(app)
+    hidden.rename(folder)
+    report = reimport(app)
+    assert report.modules_restored == ["level1/first-steps"]
+    assert "level1/first-steps" not in report.modules_unchanged + report.modules_changed

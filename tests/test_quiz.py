@@ -151,7 +151,10 @@ def test_someone_elses_attempt_is_not_found(app, ready, make_user):
     unlock_level_2(other)
     assert other.get(response.location).status_code == 404
     open_id = open_attempt_id(ready)
-    assert other.post(f"{QUIZ_URL}/attempts/{open_id}", data=form_for(app, open_id)).status_code == 404
+    stolen = other.post(f"{QUIZ_URL}/attempts/{open_id}", data=form_for(app, open_id))
+    assert stolen.status_code == 302 and stolen.location == QUIZ_URL
+    with app.app_context():
+        assert db.session.get(QuizAttempt, open_id).submitted_at is None
     admin = sign_in_as(app.test_client(), make_user("admin"))
     assert admin.get(response.location).status_code == 200
 
@@ -238,3 +241,29 @@ def test_an_edited_quiz_lays_out_a_fresh_attempt(app, ready, runner):
         attempt = db.session.get(QuizAttempt, second)
         assert attempt.pass_mark == 60 and attempt.module_version_id != first_version
         assert db.session.scalar(select(func.count()).select_from(QuizAttempt)) == 1
+
+
+@pytest.mark.parametrize("junk", ["²", "١", "-1", "1.0", " 1", "99999999999999999999"])
+def test_crafted_option_values_are_ignored_not_a_crash(app, ready, junk):
+    attempt_id = open_attempt_id(ready)
+    response = ready.post(f"{QUIZ_URL}/attempts/{attempt_id}", data={"q0": junk, "submit_anyway": "1"})
+    assert response.status_code == 302
+    assert attempts(app)[0].answers[0] == []
+
+
+def test_reading_and_passing_at_once_still_completes_the_module(app, ready):
+    """Each request sees only its own step; completion is decided on the stored row."""
+    from sqlalchemy import update
+    from lms.curriculum.models import Module
+    from lms.learning.progress import refresh_completion
+    submit(ready, app)  # the quiz is passed; the lesson is not read yet
+    with app.app_context():
+        module = db.session.scalar(select(Module).where(Module.slug == "health"))
+        progress = db.session.scalar(select(ModuleProgress).where(
+            ModuleProgress.module_id == module.id))
+        assert progress.lesson_read_at is None and progress.completed_at is None
+        # Meanwhile another request marks the lesson read, behind this one's back.
+        db.session.execute(update(ModuleProgress).where(ModuleProgress.id == progress.id)
+                           .values(lesson_read_at=datetime(2026, 5, 1)))
+        refresh_completion(progress, module.current_version, datetime(2026, 5, 1, 0, 1))
+        assert progress.completed_at == datetime(2026, 5, 1, 0, 1)

@@ -1,6 +1,6 @@
 """Sign-in and registration forms."""
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 from flask_wtf import FlaskForm
 
@@ -11,7 +11,6 @@ class SignInForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
     remember = BooleanField(_l("Keep me signed in on this device"))
-    submit = SubmitField(_l("Sign in"))
 
 
 class RegisterForm(FlaskForm):
@@ -22,7 +21,6 @@ class RegisterForm(FlaskForm):
                              description=_l("At least 10 characters; a short phrase works well."))
     confirm = PasswordField(_l("Repeat the password"), validators=[
         DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])
-    submit = SubmitField(_l("Create my account"))
 
     def validate_email(self, field):
         if find_user(field.data) is not None:

@@ -1,10 +1,9 @@
 """Rules about accounts: creating them, passwords, signing in."""
-from datetime import datetime, timezone
-
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..clock import utcnow
 from ..extensions import db
 from .models import ROLES, User
 
@@ -24,6 +23,7 @@ class AccountError(ValueError):
 
 
 def normalise_email(email):
+    """Compare emails the way people expect: trimmed and lower case."""
     return (email or "").strip().lower()
 
 
@@ -41,6 +41,7 @@ def password_problem(password, email=""):
 
 
 def find_user(email):
+    """The user with this email (in any case), or None."""
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
@@ -59,7 +60,7 @@ def create_user(email, name, password, role="learner"):
     if problem:
         raise AccountError(problem)
     user = User(email=email, name=name.strip() or email.split("@")[0], role=role,
-                created_at=datetime.now(timezone.utc).replace(tzinfo=None))
+                created_at=utcnow())
     user.set_password(password)
     db.session.add(user)
     db.session.flush()

@@ -17,6 +17,7 @@ bp = Blueprint("accounts", __name__, template_folder="templates")
 
 @login_manager.user_loader
 def load_user(user_id):
+    """Flask-Login's loader: the user stored in the session, if any."""
     return db.session.get(User, int(user_id)) if user_id.isdigit() else None
 
 
@@ -33,6 +34,7 @@ def safe_next(target):
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in():
+    """Sign in with email and password."""
     if current_user.is_authenticated:
         return redirect(url_for("learning.dashboard"))
     form = SignInForm()
@@ -49,6 +51,7 @@ def sign_in():
 
 @bp.route("/register", methods=["GET", "POST"])
 def register():
+    """Create a learner account and sign it in (when registration is open)."""
     if not current_app.config["LMS_OPEN_REGISTRATION"]:
         abort(404)
     if current_user.is_authenticated:
@@ -74,6 +77,7 @@ def register():
 @bp.route("/sign-out", methods=["POST"])
 @login_required
 def sign_out():
+    """Sign out (a POST, so no link or image can do it behind your back)."""
     logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("accounts.sign_in"))

@@ -3,7 +3,9 @@
 Two policies, both driven by the author's settings:
 - a quiz: `attempts` is a hard cap; `cooldown` is a wait after each failure;
 - an exam: `attempts` come in rounds; after a round is used up without a
-  pass, `cooldown` must pass before the next round. A passed exam is done.
+  pass, `cooldown` must pass before the next round (with no cooldown the
+  attempts are a hard cap; with unlimited attempts there is never a wait).
+  A passed exam is done.
 """
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -33,21 +35,22 @@ def exam_gate(attempts, limit, cooldown_minutes, now):
     """Gate for a level exam; `attempts` are the finished ones, oldest first."""
     if any(attempt.passed for attempt in attempts):
         return Gate(False, "passed", used=len(attempts))
+    if limit is None:
+        return Gate(True, used=len(attempts))
     cooldown = timedelta(minutes=cooldown_minutes)
     used, last = 0, None
     for attempt in attempts:
-        if limit is not None and used >= limit and attempt.started_at >= last.submitted_at + cooldown:
+        if used >= limit and cooldown and attempt.started_at >= last.submitted_at + cooldown:
             used = 0  # a new round began after the cooldown
         used += 1
         last = attempt
     if last is None:
         return Gate(True)
-    round_over = limit is None or used >= limit
-    if round_over and cooldown:
-        available = last.submitted_at + cooldown
-        if now < available:
-            return Gate(False, "cooldown", available, used)
-        return Gate(True, used=0)
-    if limit is not None and used >= limit:
+    if used < limit:
+        return Gate(True, used=used)
+    if not cooldown:
         return Gate(False, "cap", used=used)
-    return Gate(True, used=used)
+    available = last.submitted_at + cooldown
+    if now < available:
+        return Gate(False, "cooldown", available, used)
+    return Gate(True, used=0)

@@ -52,7 +52,7 @@ def read_answers(paper, form):
     for number, question in enumerate(paper):
         chosen = set()
         for value in form.getlist(f"q{number}"):
-            if value.isdigit() and int(value) < len(question["options"]):
+            if value.isascii() and value.isdecimal() and int(value) < len(question["options"]):
                 chosen.add(int(value))
         if KINDS[question["kind"]].input_type == "radio" and len(chosen) > 1:
             chosen = set()

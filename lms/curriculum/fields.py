@@ -101,6 +101,7 @@ def attempts_allowed(value):
 
 
 def on_off(value):
+    """A true or false switch."""
     if not isinstance(value, bool):
         raise FieldError("must be true or false")
     return value

@@ -16,7 +16,7 @@ from .frontmatter import read_front_matter
 from .links import (IMAGE_TYPES, LEVEL_FOLDER, find_links, is_external,
                     module_folder_parts, resolve)
 from .problems import CurriculumProblems, Problem, in_order
-from .quizfile import default_exam_settings, exam_settings, read_questions, read_quiz
+from .quizfile import default_exam_settings, check_exam_settings, read_questions, read_quiz
 from .render import render_markdown
 
 LEVELS = range(1, 6)
@@ -28,7 +28,7 @@ MODULE_FILES = ("lesson.md", "quiz.md", "roleplay.md")
 LEVEL_FIELDS = {
     "title": Field(text),
     "summary": Field(text),
-    "exam": Field(exam_settings, required=False, default=None),
+    "exam": Field(check_exam_settings, required=False, default=None),
 }
 
 
@@ -99,6 +99,7 @@ class Curriculum:
         return None
 
     def level(self, number):
+        """Find a level by its number, or None."""
         return next((level for level in self.levels if level.number == number), None)
 
 
@@ -124,6 +125,7 @@ class _Reader:
             return None
 
     def read(self):
+        """Read the whole tree into a Curriculum."""
         if not self.root.is_dir():
             self.problems.append(Problem(str(self.root), None, "no curriculum folder here"))
             return Curriculum(self.root, [])
@@ -142,6 +144,7 @@ class _Reader:
         return Curriculum(self.root, sorted(levels, key=lambda level: level.number))
 
     def read_level(self, folder, number):
+        """Read a level folder: level.md, exam.md and its modules."""
         path = folder / "level.md"
         if not path.is_file():
             self.problem(folder, None, "has no level.md (its title, summary and introduction)")
@@ -184,6 +187,7 @@ class _Reader:
         return level
 
     def read_module(self, folder, level, position, slug):
+        """Read a module folder: its lesson and quiz."""
         path = folder / "lesson.md"
         if not path.is_file():
             self.problem(folder, None, "has no lesson.md")
@@ -221,10 +225,12 @@ class _Reader:
         return (html, anchors) if with_anchors else html
 
     def link_url(self, folder, target):
+        """The site URL a relative link in `folder` leads to, or None."""
         destination = resolve(self.root, folder, target)
         return destination.url if destination else None
 
     def check_link(self, path, display, folder, link):
+        """Report a link or image that leads nowhere or breaks the rules."""
         what = "image" if link.is_image else "link"
         if link.is_image and not link.text.strip():
             self.problems.append(Problem(display, link.line,

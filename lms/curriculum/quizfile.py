@@ -46,7 +46,7 @@ EXAM_SETTINGS = {
 }
 
 
-def exam_settings(value):
+def check_exam_settings(value):
     """The `exam:` block of level.md: any of its settings, the rest defaulted."""
     if not isinstance(value, dict):
         raise FieldError("must be indented 'setting: value' lines under 'exam:'")
@@ -64,6 +64,7 @@ def exam_settings(value):
 
 
 def default_exam_settings():
+    """The exam settings a level gets when level.md sets none."""
     return {key: default for key, (_, default) in EXAM_SETTINGS.items()}
 
 

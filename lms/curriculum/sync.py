@@ -4,10 +4,10 @@ The caller owns the transaction: these functions add and flush, the CLI
 commits once, so a failure part-way leaves the database as it was.
 """
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 
 from sqlalchemy import select
 
+from ..clock import utcnow
 from .models import Level, Module, ModuleVersion
 
 
@@ -19,11 +19,12 @@ class ImportReport:
     modules_changed: list = field(default_factory=list)
     modules_unchanged: list = field(default_factory=list)
     modules_retired: list = field(default_factory=list)
+    modules_restored: list = field(default_factory=list)
 
     @property
     def changed_anything(self):
         return any((self.levels_added, self.levels_changed, self.modules_added,
-                    self.modules_changed, self.modules_retired))
+                    self.modules_changed, self.modules_retired, self.modules_restored))
 
     def lines(self):
         """Say what the import did, one line per kind of change."""
@@ -32,7 +33,8 @@ class ImportReport:
                             ("levels changed", self.levels_changed),
                             ("modules added", self.modules_added),
                             ("modules with a new version", self.modules_changed),
-                            ("modules retired (progress kept)", self.modules_retired)):
+                            ("modules retired (progress kept)", self.modules_retired),
+                            ("modules restored", self.modules_restored)):
             if keys:
                 said.append(f"{label}: {', '.join(str(k) for k in keys)}")
         if not self.changed_anything:
@@ -42,13 +44,9 @@ class ImportReport:
         return said
 
 
-def _now():
-    return datetime.now(timezone.utc).replace(tzinfo=None)
-
-
 def import_curriculum(session, curriculum, now=None):
     """Make the database match `curriculum`; return what changed."""
-    now = now or _now()
+    now = now or utcnow()
     report = ImportReport()
     levels = {level.number: level for level in session.scalars(select(Level))}
     modules = {(m.level_number, m.slug): m
@@ -84,12 +82,13 @@ def import_curriculum(session, curriculum, now=None):
             module.position, module.folder = source.position, source.folder
             if module.retired_at is not None:
                 module.retired_at = None
-                report.modules_changed.append(source.key)
+                report.modules_restored.append(source.key)
             version = current.get(module.current_version_id)
             if version is not None and version.source_hash == source.source_hash:
-                report.modules_unchanged.append(source.key)
+                if source.key not in report.modules_restored:
+                    report.modules_unchanged.append(source.key)
                 continue
-            if version is not None and source.key not in report.modules_changed:
+            if version is not None:
                 report.modules_changed.append(source.key)
             session.flush()
             module.current_version = _new_version(session, module, source, version, now)

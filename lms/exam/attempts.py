@@ -1,8 +1,8 @@
 """Rules for level exams: who may sit one, starting, saving, and the deadline.
 
-The deadline is kept on the server. Answers saved up to the deadline (plus a
-short grace for the network) count; a sheet that arrives later is set aside
-and the exam is graded as it stood at the deadline.
+The deadline is kept on the server. Answers saved up to the deadline count;
+the final sheet gets a short grace for the network, and one that arrives
+later is set aside: the exam is graded as it stood at the deadline.
 """
 import random
 from datetime import timedelta
@@ -15,18 +15,20 @@ from ..assessment.papers import grade_paper
 from ..curriculum.models import ModuleVersion
 from ..curriculum.quizfile import default_exam_settings
 from ..extensions import db
-from ..learning.progress import utcnow
+from ..clock import utcnow
 from .drawing import breakdown, draw_paper, exam_sources
 from .models import ExamAttempt
 
-GRACE = timedelta(seconds=60)
+GRACE = timedelta(seconds=30)  # for the final sheet only, never for saves
 
 
 def exam_settings(level):
+    """The level's exam settings as imported, or the defaults."""
     return level.exam_settings or default_exam_settings()
 
 
 def finished_attempts(user_id, level_number):
+    """The learner's finished attempts at a level's exam, oldest first."""
     return db.session.scalars(
         select(ExamAttempt)
         .where(ExamAttempt.user_id == user_id, ExamAttempt.level_number == level_number,
@@ -35,12 +37,14 @@ def finished_attempts(user_id, level_number):
 
 
 def open_attempt(user_id, level_number):
+    """The learner's exam in progress for a level, or None."""
     return db.session.scalar(select(ExamAttempt).where(
         ExamAttempt.user_id == user_id, ExamAttempt.level_number == level_number,
         ExamAttempt.submitted_at.is_(None)))
 
 
 def exam_gate_for(user_id, level, attempts, now=None):
+    """Whether the learner may start an attempt now, from their finished ones."""
     settings = exam_settings(level)
     return exam_gate(attempts, settings["attempts"], settings["cooldown"], now or utcnow())
 
@@ -93,17 +97,26 @@ def start_exam(user_id, standing, now=None, rng=None):
 
 
 def accepting_answers(attempt, now):
+    """Whether the final sheet still counts: until the deadline plus the grace."""
     return attempt.submitted_at is None and now <= attempt.deadline_at + GRACE
 
 
 def save_answers(attempt, answers, now=None):
-    """Keep the learner's answers so far; refused once the deadline has passed."""
+    """Keep the learner's answers so far; refused once the deadline has passed.
+
+    Guarded by `submitted_at IS NULL`, so a late autosave from another tab
+    can never change a graded attempt.
+    """
     now = now or utcnow()
-    if not accepting_answers(attempt, now):
+    if now > attempt.deadline_at:
         return False
-    attempt.answers, attempt.saved_at = answers, now
-    db.session.flush()
-    return True
+    saved = db.session.execute(
+        update(ExamAttempt)
+        .where(ExamAttempt.id == attempt.id, ExamAttempt.submitted_at.is_(None))
+        .values(answers=answers, saved_at=now)
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.refresh(attempt)
+    return bool(saved)
 
 
 def finish_exam(attempt, answers=None, now=None):

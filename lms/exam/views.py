@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from ..assessment.papers import question_sheet, read_answers
 from ..extensions import db
 from ..learning.access import can_see_attempt, open_level
-from ..learning.progress import utcnow
+from ..clock import utcnow
 from .attempts import (close_if_expired, exam_gate_for, exam_settings, finish_exam,
                        finished_attempts, open_attempt, save_answers, start_exam, why_not_open)
 from .models import ExamAttempt
@@ -16,6 +16,7 @@ bp = Blueprint("exam", __name__, template_folder="templates")
 
 
 def load_attempt(level, attempt_id):
+    """An exam attempt of this level the current user may see (404 otherwise)."""
     attempt = db.session.get(ExamAttempt, attempt_id)
     if not can_see_attempt(attempt) or attempt.level_number != level.level.number:
         abort(404)
@@ -25,6 +26,7 @@ def load_attempt(level, attempt_id):
 @bp.route("/levels/<int:number>/exam")
 @login_required
 def overview(number):
+    """The level exam's page: its rules, the learner's attempts, and the way in."""
     running = open_attempt(current_user.id, number)
     if running is not None and close_if_expired(running):
         db.session.commit()
@@ -40,6 +42,7 @@ def overview(number):
 @bp.route("/levels/<int:number>/exam/start", methods=["POST"])
 @login_required
 def start(number):
+    """Start the exam (or return to the one running) and go to its paper."""
     standing, level = open_level(number)
     history = finished_attempts(current_user.id, number)
     running = open_attempt(current_user.id, number)
@@ -55,6 +58,7 @@ def start(number):
 @bp.route("/levels/<int:number>/exam/attempts/<int:attempt_id>")
 @login_required
 def attempt(number, attempt_id):
+    """The paper of a running exam, or the result of a finished one."""
     standing, level = open_level(number)
     attempt = load_attempt(level, attempt_id)
     if close_if_expired(attempt):
@@ -74,6 +78,7 @@ def attempt(number, attempt_id):
 @bp.route("/levels/<int:number>/exam/attempts/<int:attempt_id>", methods=["POST"])
 @login_required
 def answer(number, attempt_id):
+    """Save the answers so far, or hand in the exam."""
     standing, level = open_level(number)
     attempt = load_attempt(level, attempt_id)
     if attempt.user_id != current_user.id:

@@ -1,11 +1,13 @@
 """Loading what the current user may study, or stopping the request."""
-from flask import abort, current_app
+from flask import abort, current_app, flash, redirect, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from .progress import find_level, learner_standing
 
 
 def standing_for_current_user():
+    """The current user's standing in every level."""
     return learner_standing(current_user, current_app.config["LMS_LOCK_LEVELS"])
 
 
@@ -25,6 +27,14 @@ def open_module(number, slug):
     if module is None:
         abort(404)
     return standing, level, module
+
+
+def redirect_if_locked(level):
+    """Send the learner to a locked level's page, saying what opens it."""
+    number = level.level.number
+    flash(_("Level %(number)s opens once you complete level %(previous)s.",
+            number=number, previous=number - 1), "info")
+    return redirect(url_for("learning.level", number=number))
 
 
 def can_see_attempt(attempt):

@@ -5,22 +5,17 @@ version, the learner's progress, their passed exams) however many modules or
 learners there are.
 """
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
+from ..clock import utcnow
 from ..curriculum.models import Level, Module, ModuleVersion
 from ..exam.models import ExamAttempt
 from ..extensions import db
 from .models import ModuleProgress
 
 NOT_STARTED, IN_PROGRESS, COMPLETE = "not started", "in progress", "complete"
-
-
-def utcnow():
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 @dataclass
@@ -80,6 +75,16 @@ class LevelStanding:
         return self.modules_complete and (self.exam_passed or not self.has_exam)
 
     @property
+    def opens_next_level(self):
+        """A passed exam opens the next level for good, even if modules are added later."""
+        return self.exam_passed or (self.modules_complete and not self.has_exam)
+
+    @property
+    def exam_is_next(self):
+        """Every module is done and the level exam is what is left."""
+        return self.modules_complete and self.has_exam and not self.exam_passed
+
+    @property
     def status(self):
         if self.is_complete:
             return COMPLETE
@@ -95,6 +100,7 @@ class LevelStanding:
         return before, after
 
     def standing(self, slug):
+        """The standing of the module `slug` in this level, or None."""
         return next((m for m in self.modules if m.module.slug == slug), None)
 
 
@@ -125,14 +131,15 @@ def learner_standing(user, lock_levels=True):
                 ModuleStanding(module, progress.get(module.id)))
     standing = [by_level[level.number] for level in levels]
     open_all = not lock_levels or user.is_staff
-    previous_complete = True
+    previous_opens = True
     for level in standing:
-        level.unlocked = open_all or previous_complete
-        previous_complete = previous_complete and level.is_complete
+        level.unlocked = open_all or previous_opens
+        previous_opens = previous_opens and level.opens_next_level
     return standing
 
 
 def find_level(standing, number):
+    """The standing of level `number`, or None."""
     return next((level for level in standing if level.level.number == number), None)
 
 
@@ -152,6 +159,11 @@ def next_module(standing):
             if module.status != COMPLETE:
                 return module
     return None
+
+
+def pending_exam(standing):
+    """The first open level whose exam is all that is left, or None."""
+    return next((level for level in standing if level.unlocked and level.exam_is_next), None)
 
 
 def progress_for(user, module, now, known=None):
@@ -194,9 +206,21 @@ def completion_missing(progress, version):
 
 
 def refresh_completion(progress, version, now):
-    """Complete the module once nothing is missing; completion is never taken back."""
-    if progress.completed_at is None and not completion_missing(progress, version):
-        progress.completed_at = now
+    """Complete the module once nothing is missing; completion is never taken back.
+
+    The decision is one UPDATE that reads the row as stored, so reading the
+    lesson and passing the quiz in two requests at once still completes it.
+    """
+    db.session.flush()
+    needs = [ModuleProgress.lesson_read_at.is_not(None)]
+    if version.quiz_question_count:
+        needs.append(ModuleProgress.quiz_passed_at.is_not(None))
+    db.session.execute(
+        update(ModuleProgress)
+        .where(ModuleProgress.id == progress.id, ModuleProgress.completed_at.is_(None), *needs)
+        .values(completed_at=now)
+        .execution_options(synchronize_session=False))
+    db.session.refresh(progress, ["completed_at"])
 
 
 def mark_lesson_read(user, module, now=None):

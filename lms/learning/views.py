@@ -8,9 +8,9 @@ from flask_login import current_user, login_required
 
 from ..curriculum.links import FILE_TYPES
 from ..extensions import db
-from .access import open_level, open_module, standing_for_current_user
-from .progress import completion_missing, find_level, mark_lesson_read, next_module, \
-    record_visit, resume_point
+from .access import open_level, open_module, redirect_if_locked, standing_for_current_user
+from .progress import (completion_missing, find_level, mark_lesson_read, next_module, pending_exam,
+                       record_visit, resume_point)
 
 bp = Blueprint("learning", __name__, template_folder="templates")
 
@@ -18,14 +18,17 @@ bp = Blueprint("learning", __name__, template_folder="templates")
 @bp.route("/")
 @login_required
 def dashboard():
+    """The learner's dashboard: where to continue, what is next, every level."""
     standing = standing_for_current_user()
     return render_template("learning/dashboard.html", standing=standing,
-                           resume=resume_point(standing), up_next=next_module(standing))
+                           resume=resume_point(standing), up_next=next_module(standing),
+                           exam_due=pending_exam(standing))
 
 
 @bp.route("/levels/<int:number>")
 @login_required
 def level(number):
+    """A level: its introduction, modules with status, and its exam."""
     standing, level = open_level(number)
     return render_template("learning/level.html", level=level,
                            previous=find_level(standing, number - 1))
@@ -34,11 +37,10 @@ def level(number):
 @bp.route("/levels/<int:number>/<slug>")
 @login_required
 def lesson(number, slug):
+    """A lesson, pre-rendered at import; opening it is noted for 'continue'."""
     standing, level, module = open_module(number, slug)
     if not level.unlocked:
-        flash(_("Level %(number)s opens once you complete level %(previous)s.",
-                number=number, previous=number - 1), "info")
-        return redirect(url_for("learning.level", number=number))
+        return redirect_if_locked(level)
     module.progress = record_visit(current_user, module.module, module.progress)
     db.session.commit()
     before, after = level.neighbours(slug)
@@ -49,6 +51,7 @@ def lesson(number, slug):
 @bp.route("/levels/<int:number>/<slug>/read", methods=["POST"])
 @login_required
 def mark_read(number, slug):
+    """Mark the lesson read, then go to the quiz or the next module."""
     standing, level, module = open_module(number, slug)
     if not level.unlocked:
         abort(403)
@@ -70,6 +73,7 @@ def mark_read(number, slug):
 @bp.route("/levels/<int:number>/<slug>/files/<path:filename>")
 @login_required
 def lesson_file(number, slug, filename):
+    """An image or download from the module's folder, and nothing else."""
     standing, level, module = open_module(number, slug)
     if not level.unlocked or Path(filename).suffix.lower() not in FILE_TYPES:
         abort(404)

@@ -1,18 +1,19 @@
 """Rules for quiz attempts: opening one, submitting it once, and what it earns."""
 import random
-from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..assessment.gates import quiz_gate
-from ..assessment.papers import build_paper, grade_paper
+from ..assessment.papers import build_paper, grade_paper, unanswered
 from ..extensions import db
-from ..learning.progress import progress_for, refresh_completion, utcnow
+from ..clock import utcnow
+from ..learning.progress import progress_for, refresh_completion
 from .models import QuizAttempt
 
 
 def quiz_settings(version):
+    """The quiz's settings as imported (pass mark, shuffle, attempts, cooldown)."""
     return version.quiz["settings"]
 
 
@@ -32,7 +33,8 @@ def gate_for(user_id, module, attempts=None, now=None):
     return quiz_gate(attempts, settings["attempts"], settings["cooldown"], now or utcnow())
 
 
-def _open_attempt(user_id, module_id):
+def find_open_attempt(user_id, module_id):
+    """The learner's attempt in progress at a quiz, or None."""
     return db.session.scalar(select(QuizAttempt).where(
         QuizAttempt.user_id == user_id, QuizAttempt.module_id == module_id,
         QuizAttempt.submitted_at.is_(None)))
@@ -45,7 +47,7 @@ def open_attempt(user_id, module, now=None, rng=None):
     """
     now = now or utcnow()
     version = module.current_version
-    attempt = _open_attempt(user_id, module.id)
+    attempt = find_open_attempt(user_id, module.id)
     if attempt is not None and attempt.module_version_id == version.id:
         return attempt
     if attempt is not None:  # laid out from a version that has since changed
@@ -61,18 +63,39 @@ def open_attempt(user_id, module, now=None, rng=None):
         with db.session.begin_nested():
             db.session.add(attempt)
     except IntegrityError:  # another tab laid one out first: use that one
-        attempt = _open_attempt(user_id, module.id)
+        attempt = find_open_attempt(user_id, module.id)
     return attempt
 
 
-@dataclass
-class Submission:
-    attempt: QuizAttempt
-    newly_submitted: bool
+def keep_draft(attempt, answers):
+    """Keep chosen answers on an open attempt; a submitted one is never changed."""
+    db.session.execute(
+        update(QuizAttempt)
+        .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
+        .values(answers=answers)
+        .execution_options(synchronize_session=False))
+    db.session.refresh(attempt)
+
+
+def hand_in(attempt, answers, module, user, submit_anyway=False, now=None):
+    """Take a learner's answer sheet: "graded", "incomplete", "closed" or "already".
+
+    "incomplete" keeps the answers and asks about the unanswered questions
+    first, unless the learner said to submit anyway; "closed" means the
+    attempts or the cooldown no longer allow it.
+    """
+    if attempt.is_submitted:
+        return "already"
+    if not gate_for(user.id, module, now=now).open:
+        return "closed"
+    if unanswered(answers) and not submit_anyway:
+        keep_draft(attempt, answers)
+        return "incomplete"
+    return "graded" if submit_attempt(attempt, answers, module, user, now) else "already"
 
 
 def submit_attempt(attempt, answers, module, user, now=None):
-    """Grade and close an open attempt, once; a repeat returns the first result.
+    """Grade and close an open attempt, once; False if it was already submitted.
 
     The claim is a single UPDATE guarded by `submitted_at IS NULL`, so two
     requests racing with the same attempt record one submission.
@@ -85,7 +108,7 @@ def submit_attempt(attempt, answers, module, user, now=None):
         .execution_options(synchronize_session=False)).rowcount
     if not claimed:
         db.session.refresh(attempt)
-        return Submission(attempt, False)
+        return False
     grade = grade_paper(attempt.paper, answers)
     attempt.submitted_at = now
     attempt.answers = answers
@@ -100,4 +123,4 @@ def submit_attempt(attempt, answers, module, user, now=None):
     progress.last_visited_at = now
     refresh_completion(progress, module.current_version, now)
     db.session.flush()
-    return Submission(attempt, True)
+    return True

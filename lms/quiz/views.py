@@ -5,8 +5,8 @@ from flask_login import current_user, login_required
 
 from ..assessment.papers import grade_paper, question_sheet, read_answers, unanswered
 from ..extensions import db
-from ..learning.access import can_see_attempt, open_module
-from .attempts import gate_for, open_attempt, submit_attempt, submitted_attempts
+from ..learning.access import can_see_attempt, open_module, redirect_if_locked
+from .attempts import gate_for, hand_in, open_attempt, submitted_attempts
 from .models import QuizAttempt
 
 bp = Blueprint("quiz", __name__, template_folder="templates")
@@ -21,6 +21,7 @@ def open_quiz(number, slug):
 
 
 def render_quiz(level, module, attempt, gate, history, answers=None, missing=()):
+    """Render the quiz page: the open attempt's form, or why there is none."""
     return render_template(
         "quiz/take.html", level=level, module=module, attempt=attempt, gate=gate,
         history=history, settings=module.version.quiz["settings"],
@@ -32,11 +33,10 @@ def render_quiz(level, module, attempt, gate, history, answers=None, missing=())
 @bp.route("/levels/<int:number>/<slug>/quiz")
 @login_required
 def take(number, slug):
+    """The quiz page: the learner's open attempt and their attempt history."""
     level, module = open_quiz(number, slug)
     if not level.unlocked:
-        flash(_("Level %(number)s opens once you complete level %(previous)s.",
-                number=number, previous=number - 1), "info")
-        return redirect(url_for("learning.level", number=number))
+        return redirect_if_locked(level)
     history = submitted_attempts(current_user.id, module.module.id)
     gate = gate_for(current_user.id, module.module, history)
     attempt = open_attempt(current_user.id, module.module) if gate.open else None
@@ -48,32 +48,34 @@ def take(number, slug):
 @bp.route("/levels/<int:number>/<slug>/quiz/attempts/<int:attempt_id>", methods=["POST"])
 @login_required
 def submit(number, slug, attempt_id):
+    """Hand in an answer sheet and show its result."""
     level, module = open_quiz(number, slug)
-    attempt = db.session.get(QuizAttempt, attempt_id)
-    if attempt is None or attempt.user_id != current_user.id \
-            or attempt.module_id != module.module.id or not level.unlocked:
+    if not level.unlocked:
         abort(404)
-    if attempt.is_submitted:
-        flash(_("That attempt was already submitted; here is its result."), "info")
-        return redirect(url_for("quiz.result", number=number, slug=slug, attempt_id=attempt.id))
-    history = submitted_attempts(current_user.id, module.module.id)
-    gate = gate_for(current_user.id, module.module, history)
-    if not gate.open:
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    if attempt is None or attempt.user_id != current_user.id or attempt.module_id != module.module.id:
+        # Also what an old tab sees after the quiz was edited and its draft laid out anew.
+        flash(_("That attempt is no longer open; here is the quiz as it is now."), "info")
         return redirect(url_for("quiz.take", number=number, slug=slug))
     answers = read_answers(attempt.paper, request.form)
-    missing = unanswered(answers)
-    if missing and not request.form.get("submit_anyway"):
-        attempt.answers = answers  # keep what they chose, even if they leave
-        db.session.commit()
-        return render_quiz(level, module, attempt, gate, history, answers, missing), 422
-    submit_attempt(attempt, answers, module.module, current_user)
+    outcome = hand_in(attempt, answers, module.module, current_user,
+                      submit_anyway=bool(request.form.get("submit_anyway")))
     db.session.commit()
+    if outcome == "incomplete":
+        history = submitted_attempts(current_user.id, module.module.id)
+        gate = gate_for(current_user.id, module.module, history)
+        return render_quiz(level, module, attempt, gate, history, answers, unanswered(answers)), 422
+    if outcome == "closed":
+        return redirect(url_for("quiz.take", number=number, slug=slug))
+    if outcome == "already":
+        flash(_("That attempt was already submitted; here is its result."), "info")
     return redirect(url_for("quiz.result", number=number, slug=slug, attempt_id=attempt.id))
 
 
 @bp.route("/levels/<int:number>/<slug>/quiz/attempts/<int:attempt_id>")
 @login_required
 def result(number, slug, attempt_id):
+    """A submitted attempt: score, and per question the choice, the answer and why."""
     level, module = open_quiz(number, slug)
     attempt = db.session.get(QuizAttempt, attempt_id)
     if not can_see_attempt(attempt) or attempt.module_id != module.module.id:
