@@ -88,3 +88,33 @@ def test_create_user_refuses_bad_input(app, runner, make_user):
         assert result.exit_code != 0 and message in result.output, (args, result.output)
     with app.app_context():
         assert len(db.session.scalars(select(User)).all()) == 1
+
+
+def test_upgrading_an_older_database_keeps_its_progress(tmp_path, app_config):
+    from datetime import datetime
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+    from lms import MIGRATIONS
+    app_config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    app = create_app(app_config)
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS), revision="0001")
+        now = datetime(2026, 1, 1)
+        db.session.execute(text(
+            "INSERT INTO user (id, email, name, password_hash, role, active, created_at) "
+            "VALUES (1, 'a@example.com', 'A', 'x', 'learner', 1, :now)"), {"now": now})
+        db.session.execute(text(
+            "INSERT INTO level (number, title, summary, intro_html, source_hash, updated_at) "
+            "VALUES (1, 'One', 'S', '<p>i</p>', 'h', :now)"), {"now": now})
+        db.session.execute(text(
+            "INSERT INTO module (id, level_number, slug, position, folder) "
+            "VALUES (1, 1, 'first', 1, '01-first')"))
+        db.session.execute(text(
+            "INSERT INTO module_progress (user_id, module_id, started_at, last_visited_at, "
+            "lesson_read_at, completed_at) VALUES (1, 1, :now, :now, :now, :now)"), {"now": now})
+        db.session.commit()
+        assert app.test_cli_runner().invoke(args=["init"]).exit_code == 0
+        row = db.session.execute(text(
+            "SELECT completed_at, quiz_passed_at FROM module_progress")).one()
+        assert row[0] is not None and row[1] is None
+        db.engine.dispose()
