@@ -10,6 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..assessment.claims import claim_once
 from ..assessment.gates import exam_gate
 from ..assessment.papers import grade_paper
 from ..curriculum.models import ModuleVersion
@@ -128,13 +129,7 @@ def finish_exam(attempt, answers=None, now=None):
     now = now or utcnow()
     in_time = now <= attempt.deadline_at + GRACE
     submitted_at = now if in_time else attempt.deadline_at
-    claimed = db.session.execute(
-        update(ExamAttempt)
-        .where(ExamAttempt.id == attempt.id, ExamAttempt.submitted_at.is_(None))
-        .values(submitted_at=submitted_at)
-        .execution_options(synchronize_session=False)).rowcount
-    if not claimed:
-        db.session.refresh(attempt)
+    if not claim_once(attempt, submitted_at):
         return False
     by_learner = in_time and answers is not None
     if not by_learner:

@@ -4,6 +4,7 @@ import random
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..assessment.claims import claim_once
 from ..assessment.gates import quiz_gate
 from ..assessment.papers import build_paper, grade_paper, unanswered
 from ..extensions import db
@@ -97,17 +98,10 @@ def hand_in(attempt, answers, module, user, submit_anyway=False, now=None):
 def submit_attempt(attempt, answers, module, user, now=None):
     """Grade and close an open attempt, once; False if it was already submitted.
 
-    The claim is a single UPDATE guarded by `submitted_at IS NULL`, so two
-    requests racing with the same attempt record one submission.
+    Two requests racing with the same attempt record one submission.
     """
     now = now or utcnow()
-    claimed = db.session.execute(
-        update(QuizAttempt)
-        .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
-        .values(submitted_at=now)
-        .execution_options(synchronize_session=False)).rowcount
-    if not claimed:
-        db.session.refresh(attempt)
+    if not claim_once(attempt, now):
         return False
     grade = grade_paper(attempt.paper, answers)
     attempt.submitted_at = now
