@@ -43,9 +43,12 @@ def create_app(test_config=None):
     from .exam import views as exam
     from .learning import views as learning
     from .quiz import views as quiz
+    from .review import views as review
+    from .roleplay import views as roleplay
     from .cli import register_commands
 
-    for blueprint in (accounts.bp, learning.bp, quiz.bp, exam.bp, health.bp, errors.bp):
+    for blueprint in (accounts.bp, learning.bp, quiz.bp, exam.bp, roleplay.bp, review.bp,
+                      health.bp, errors.bp):
         app.register_blueprint(blueprint)
     register_commands(app)
 

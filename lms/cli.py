@@ -12,6 +12,7 @@ from .accounts.users import AccountError, create_user, find_user
 from .curriculum.files import load_curriculum
 from .curriculum.sync import import_curriculum
 from .extensions import db
+from .teams.membership import TeamError, add_to_team, create_team
 
 DEMO_PASSWORD = "academy-demo"
 DEMO_ACCOUNTS = (
@@ -19,6 +20,7 @@ DEMO_ACCOUNTS = (
     ("manager@example.com", "Lena Ortiz", "manager"),
     ("admin@example.com", "Academy Admin", "admin"),
 )
+DEMO_TEAM = "Customer Success EMEA"
 
 
 def curriculum_dir(directory):
@@ -38,6 +40,13 @@ def init_command(demo):
             if find_user(email) is None:
                 create_user(email, name, DEMO_PASSWORD, role)
                 click.echo(f"Created demo {role}: {email} / {DEMO_PASSWORD}")
+        try:
+            create_team(DEMO_TEAM)
+            click.echo(f"Created demo team '{DEMO_TEAM}', managed by manager@example.com.")
+        except TeamError:
+            pass  # made by an earlier run
+        add_to_team(DEMO_TEAM, "manager@example.com", as_manager=True)
+        add_to_team(DEMO_TEAM, "learner@example.com")
         db.session.commit()
 
 
@@ -93,7 +102,40 @@ def create_user_command(email, role, name):
     click.echo(f"Created {user.role} {user.email}.")
 
 
-COMMANDS = (init_command, check_command, import_command, create_user_command)
+@click.group("team")
+def team_command():
+    """Create teams and put people in them (managers review their members' work)."""
+
+
+@team_command.command("create")
+@click.argument("name")
+@with_appcontext
+def team_create_command(name):
+    """Create a team called NAME."""
+    try:
+        create_team(name)
+    except TeamError as error:
+        raise SystemExit(f"Not created: {error}")
+    db.session.commit()
+    click.echo(f"Created team '{name}'.")
+
+
+@team_command.command("add")
+@click.argument("team")
+@click.argument("email")
+@click.option("--manager", is_flag=True, help="Add them as one of the team's managers.")
+@with_appcontext
+def team_add_command(team, email, manager):
+    """Add the user with EMAIL to TEAM, as a member or (--manager) a manager."""
+    try:
+        add_to_team(team, email, as_manager=manager)
+    except TeamError as error:
+        raise SystemExit(f"Not added: {error}")
+    db.session.commit()
+    click.echo(f"Added {email} to '{team}' as {'a manager' if manager else 'a member'}.")
+
+
+COMMANDS = (init_command, check_command, import_command, create_user_command, team_command)
 
 
 def register_commands(app):

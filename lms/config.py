@@ -47,6 +47,8 @@ def settings_from_env(environ, instance_path):
         "LMS_SITE_NAME": environ.get("LMS_SITE_NAME") or "Customer Success Academy",
         "LMS_OPEN_REGISTRATION": env_flag(environ, "LMS_OPEN_REGISTRATION", True),
         "LMS_LOCK_LEVELS": env_flag(environ, "LMS_LOCK_LEVELS", True),
+        # Whether a level certificate waits for managers to review its reflections.
+        "LMS_REQUIRE_REVIEW": env_flag(environ, "LMS_REQUIRE_REVIEW", False),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env_flag(environ, "LMS_SECURE_COOKIES", False),

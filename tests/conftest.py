@@ -50,6 +50,61 @@ Dana's champion has gone quiet.
 """
 
 
+ROLEPLAY = """\
+---
+persona:
+  name: Dana Okafor
+  role: Operations director
+  company: Kestrel Freight
+  mood: Impatient
+situation: Dana wants depot logins up before the quarterly review.
+rubric:
+  - discovery
+  - empathy
+pass_score: 60
+reflection: What would you do next with Dana, and why?
+reflection_min_words: 10
+---
+## Dana calls
+
+Dana: "Get the depots logging in."
+
+- [Ask what the depots need](#what-they-need)
+  discovery +2, empathy +1
+  > You looked for the outcome behind the request.
+- [Promise a login campaign](#campaign)
+  discovery -1
+  > You solved the problem Dana named, not the one she has.
+
+## What they need
+
+Dana: "New starters take three weeks to work alone."
+
+- [Propose a pilot in three depots](#good-end)
+  discovery +1, empathy +1
+  > A small step Marcus can measure.
+- [Go back to the login numbers](#dana-calls)
+  empathy -1
+  > Back to activity.
+
+## Campaign
+
+Dana: "Fine, send the emails."
+
+- [Send them](#poor-end)
+  empathy -1
+  > More activity, no outcome.
+
+## Good end
+
+Dana agrees to a three-depot pilot and a date to report to Marcus.
+
+## Poor end
+
+Logins rise for a week; nothing Marcus cares about changes.
+"""
+
+
 def quiz_md(settings="", body=QUIZ):
     """The text of a quiz.md with two questions (one single, one multiple choice)."""
     return (f"---\n{settings}---\n" if settings else "") + body
@@ -79,6 +134,9 @@ def make_curriculum(tmp_path):
                 "level2/01-health/lesson.md": lesson_md("Health scores", 15),
                 "level2/01-health/quiz.md": quiz_md(),
                 "level3/level.md": level_md("Career", "Later."),
+                "level3/01-talk/lesson.md": lesson_md("Talking with Dana", 10),
+                "level3/01-talk/roleplay.md": ROLEPLAY,
+                "level4/level.md": level_md("Communication", "Much later."),
             }
         tree.update(files or {})
         for path, text in tree.items():

@@ -36,7 +36,7 @@ def test_init_demo_creates_the_demo_accounts_once(app, runner):
 def test_check_passes_a_clean_tree(runner, make_curriculum):
     result = runner.invoke(args=["check", str(make_curriculum())])
     assert result.exit_code == 0
-    assert "3 level(s), 3 module(s), no problems" in result.output
+    assert "4 level(s), 4 module(s), no problems" in result.output
 
 
 def test_check_lists_problems_and_fails(runner, make_curriculum):
@@ -118,3 +118,28 @@ def test_upgrading_an_older_database_keeps_its_progress(tmp_path, app_config):
             "SELECT completed_at, quiz_passed_at FROM module_progress")).one()
         assert row[0] is not None and row[1] is None
         db.engine.dispose()
+
+
+def test_team_commands(app, runner, make_user):
+    from lms.teams.membership import manages
+    boss = make_user("manager", email="lena@example.com")
+    member = make_user("learner", email="sam@example.com")
+    assert runner.invoke(args=["team", "create", "EMEA"]).exit_code == 0
+    assert "already a team" in runner.invoke(args=["team", "create", "EMEA"]).output
+    assert runner.invoke(args=["team", "add", "EMEA", "lena@example.com", "--manager"]).exit_code == 0
+    assert runner.invoke(args=["team", "add", "EMEA", "sam@example.com"]).exit_code == 0
+    refused = runner.invoke(args=["team", "add", "EMEA", "sam@example.com", "--manager"])
+    assert refused.exit_code != 0 and "only managers and admins manage teams" in refused.output
+    assert "no team called" in runner.invoke(args=["team", "add", "APAC", "sam@example.com"]).output
+    assert "no account" in runner.invoke(args=["team", "add", "EMEA", "nobody@example.com"]).output
+    with app.app_context():
+        assert manages(boss, member) and not manages(member, boss)
+
+
+def test_init_demo_puts_the_demo_learner_in_the_demo_managers_team(app, runner):
+    from lms.teams.membership import manages
+    from lms.accounts.users import find_user
+    runner.invoke(args=["init", "--demo"])
+    runner.invoke(args=["init", "--demo"])
+    with app.app_context():
+        assert manages(find_user("manager@example.com").id, find_user("learner@example.com").id)

@@ -16,7 +16,7 @@ def problems_of(root):
 def test_a_clean_tree_has_no_problems(make_curriculum):
     curriculum, problems = load_curriculum(make_curriculum())
     assert problems == []
-    assert [level.number for level in curriculum.levels] == [1, 2, 3]
+    assert [level.number for level in curriculum.levels] == [1, 2, 3, 4]
     first = curriculum.module(1, "first-steps")
     assert (first.position, first.folder, first.key) == (1, "01-first-steps", "level1/first-steps")
     assert first.lesson.title == "First steps"
@@ -92,8 +92,8 @@ BROKEN_TREES = [
      "curriculum/level6: is not a level folder; levels are level1 to level5"),
     ("stray folder", {"drafts/notes.md": "x"},
      "curriculum/drafts: is not a level folder"),
-    ("missing level.md", {"level4/01-alone/lesson.md": lesson_md()},
-     "curriculum/level4: has no level.md"),
+    ("missing level.md", {"level5/01-alone/lesson.md": lesson_md()},
+     "curriculum/level5: has no level.md"),
     ("level.md without summary", {"level3/level.md": "---\ntitle: Career\n---\nIntro\n"},
      "curriculum/level3/level.md:1: the front matter needs 'summary'"),
     ("badly named module folder", {"level1/3-Bad_Name/lesson.md": lesson_md()},

@@ -36,7 +36,7 @@ def test_import_fills_the_database(app):
         assert module.current_version.number == 1
         assert "<h2" in module.current_version.lesson_html
         assert db.session.get(Level, 1).title == "Foundations"
-    assert counts(app) == (3, 3, 3, 0)
+    assert counts(app) == (4, 4, 4, 0)
 
 
 def test_importing_twice_changes_nothing(app):
@@ -69,7 +69,7 @@ def test_a_changed_file_is_a_new_version_and_progress_survives(app, learner_id):
         assert module.current_version.title == "First steps, revised"
         progress = db.session.scalar(select(ModuleProgress))
         assert progress.module_id == module.id and progress.is_complete
-    assert counts(app) == (3, 3, 4, 1)
+    assert counts(app) == (4, 4, 5, 1)
 
 
 def test_renumbering_a_module_keeps_its_identity(app, learner_id):
@@ -91,7 +91,7 @@ def test_a_removed_module_is_retired_not_deleted_and_comes_back(app, learner_id)
     folder.rename(hidden)
     report = reimport(app)
     assert report.modules_retired == ["level1/first-steps"]
-    assert counts(app) == (3, 3, 3, 1)
+    assert counts(app) == (4, 4, 4, 1)
     hidden.rename(folder)
     report = reimport(app)
     with app.app_context():

@@ -49,3 +49,30 @@ def test_dashboard_level_and_lesson_queries_do_not_grow(app, learner, count_quer
            for url in ("/", "/levels/1", "/levels/1/module-1")}
     assert list(small.values()) == list(big.values())
     assert small["/"] <= 5  # user, levels, passed exams, progress, modules
+
+
+def test_the_review_queue_makes_the_same_queries_for_one_or_many(app, count_queries, make_user):
+    from lms.curriculum.models import Module
+    from lms.roleplay.models import Reflection, RoleplayRun
+    admin = sign_in_as(app.test_client(), make_user("admin"))
+
+    def add_reflections(count):
+        ids = [make_user() for _ in range(count)]
+        with app.app_context():
+            module = db.session.scalar(select(Module).where(Module.slug == "talk"))
+            now = datetime(2026, 5, 1)
+            for user_id in ids:
+                run = RoleplayRun(user_id=user_id, module_id=module.id,
+                                  module_version_id=module.current_version_id, started_at=now,
+                                  finished_at=now, scene="good-end", step=2, path=[],
+                                  scores={}, percent=100, passed=True)
+                db.session.add(run)
+                db.session.flush()
+                db.session.add(Reflection(user_id=user_id, module_id=module.id, run_id=run.id,
+                                          body="text", saved_at=now, submitted_at=now))
+            db.session.commit()
+
+    add_reflections(1)
+    one = queries_for(admin, "/reviews", count_queries)
+    add_reflections(25)
+    assert queries_for(admin, "/reviews", count_queries) == one

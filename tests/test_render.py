@@ -58,7 +58,7 @@ def test_links_are_rewritten_and_external_links_protected():
 
 
 PURE_MODULES = ["problems", "frontmatter", "fields", "links", "render", "questions",
-                "quizfile", "files"]
+                "quizfile", "roleplayfile", "files"]
 
 
 @pytest.mark.parametrize("name", PURE_MODULES)

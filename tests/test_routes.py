@@ -33,6 +33,19 @@ EXPECTED = {
     "exam.start": ("POST", "/levels/2/exam/start", {ANON: 302, SIGNED_IN: 302}),
     "exam.attempt": ("GET", "/levels/2/exam/attempts/1", {ANON: 302, SIGNED_IN: 404}),
     "exam.answer": ("POST", "/levels/2/exam/attempts/1", {ANON: 302, SIGNED_IN: 404}),
+    # Level 3 is locked for a new learner; its module "talk" has the role-play.
+    "roleplay.play": ("GET", "/levels/3/talk/roleplay",
+                      {ANON: 302, "learner": 302, "manager": 200, "admin": 200}),
+    "roleplay.start": ("POST", "/levels/3/talk/roleplay/start",
+                       {ANON: 302, "learner": 404, "manager": 302, "admin": 302}),
+    "roleplay.take_choice": ("POST", "/levels/3/talk/roleplay/runs/1/choose",
+                             {ANON: 302, SIGNED_IN: 404}),
+    "roleplay.run_debrief": ("GET", "/levels/3/talk/roleplay/runs/1", {ANON: 302, SIGNED_IN: 404}),
+    "roleplay.reflect": ("POST", "/levels/3/talk/roleplay/reflection", {ANON: 302, SIGNED_IN: 404}),
+    "roleplay.self_assessment": ("POST", "/levels/3/talk/roleplay/self-assessment",
+                                 {ANON: 302, SIGNED_IN: 404}),
+    "review.queue": ("GET", "/reviews", {ANON: 302, "learner": 403, "manager": 200, "admin": 200}),
+    "review.review": ("GET", "/reviews/1", {ANON: 302, SIGNED_IN: 404}),
 }
 
 

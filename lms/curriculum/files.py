@@ -18,11 +18,12 @@ from .links import (IMAGE_TYPES, LEVEL_FOLDER, find_links, is_external,
 from .problems import CurriculumProblems, Problem, in_order
 from .quizfile import default_exam_settings, check_exam_settings, read_questions, read_quiz
 from .render import render_markdown
+from .roleplayfile import read_roleplay
 
 LEVELS = range(1, 6)
 # Part of every content hash: bump it when the pipeline's output changes, so
 # the next import re-renders everything into new versions.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 # Files beside lesson.md that a later part of the pipeline owns.
 MODULE_FILES = ("lesson.md", "quiz.md", "roleplay.md")
 LEVEL_FIELDS = {
@@ -51,6 +52,7 @@ class ModuleSource:
     folder: str
     lesson: Lesson | None
     quiz: dict | None = None  # {"settings": {...}, "questions": [...]}
+    roleplay: dict | None = None  # the script: persona, rubric, scenes, best path
     files: dict = field(default_factory=dict, repr=False)  # file name -> text
 
     @property
@@ -214,7 +216,12 @@ class _Reader:
         if "quiz.md" in files:
             quiz, problems = read_quiz(files["quiz.md"], self.display(folder / "quiz.md"))
             self.problems += problems
-        return ModuleSource(level, position, slug, folder.name, lesson, quiz, files)
+        roleplay = None
+        if "roleplay.md" in files:
+            roleplay, problems = read_roleplay(files["roleplay.md"],
+                                               self.display(folder / "roleplay.md"))
+            self.problems += problems
+        return ModuleSource(level, position, slug, folder.name, lesson, quiz, roleplay, files)
 
     def render(self, path, folder, front, with_anchors=False):
         """Check the body's links and images, then render it."""

@@ -60,5 +60,7 @@ class ModuleVersion(db.Model):
     lesson_html: Mapped[str] = mapped_column(Text, deferred=True)
     quiz: Mapped[dict | None] = mapped_column(JSON, deferred=True)
     quiz_question_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    roleplay: Mapped[dict | None] = mapped_column(JSON, deferred=True)
+    has_roleplay: Mapped[bool] = mapped_column(default=False, server_default="0")
 
     module: Mapped[Module] = relationship(foreign_keys=[module_id])

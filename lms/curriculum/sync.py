@@ -108,7 +108,8 @@ def _new_version(session, module, source, previous, now):
         source_hash=source.source_hash, created_at=now, title=lesson.title,
         minutes=lesson.minutes, objectives=lesson.objectives, skills=lesson.skills,
         lesson_markdown=lesson.markdown, lesson_html=lesson.html, quiz=source.quiz,
-        quiz_question_count=len(source.quiz["questions"]) if source.quiz else 0)
+        quiz_question_count=len(source.quiz["questions"]) if source.quiz else 0,
+        roleplay=source.roleplay, has_roleplay=source.roleplay is not None)
     session.add(version)
     session.flush()
     return version

@@ -19,6 +19,8 @@ class ModuleProgress(db.Model):
     lesson_read_at: Mapped[datetime | None]
     quiz_passed_at: Mapped[datetime | None]
     quiz_best_score: Mapped[int | None]  # percent, the best submitted attempt
+    roleplay_passed_at: Mapped[datetime | None]  # first run at or above the pass score
+    reflection_submitted_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
 
     @property

@@ -202,6 +202,10 @@ def completion_missing(progress, version):
         missing.append("lesson")
     if version.quiz_question_count and (progress is None or progress.quiz_passed_at is None):
         missing.append("quiz")
+    if version.has_roleplay and (progress is None or progress.roleplay_passed_at is None):
+        missing.append("roleplay")
+    if version.has_roleplay and (progress is None or progress.reflection_submitted_at is None):
+        missing.append("reflection")
     return missing
 
 
@@ -215,6 +219,9 @@ def refresh_completion(progress, version, now):
     needs = [ModuleProgress.lesson_read_at.is_not(None)]
     if version.quiz_question_count:
         needs.append(ModuleProgress.quiz_passed_at.is_not(None))
+    if version.has_roleplay:
+        needs += [ModuleProgress.roleplay_passed_at.is_not(None),
+                  ModuleProgress.reflection_submitted_at.is_not(None)]
     db.session.execute(
         update(ModuleProgress)
         .where(ModuleProgress.id == progress.id, ModuleProgress.completed_at.is_(None), *needs)

@@ -1,0 +1,1 @@
+"""Reviewing role-play reflections against the rubric, by a manager or by oneself."""

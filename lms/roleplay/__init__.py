@@ -1,0 +1,1 @@
+"""Role-plays: playing a conversation, its debrief, and the learner's reflection."""

@@ -1,0 +1,145 @@
+"""Playing a module's role-play, its debrief, and the reflection after it."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..accounts.models import User
+from ..extensions import db
+from ..learning.access import open_module, redirect_if_locked
+from ..review.reviews import ReviewError, can_review, record_review, review_of, self_assessed
+from ..review.rubric import read_scores, rubric_with_levels
+from .models import RoleplayRun
+from .reflections import ReflectionError, reflection_of, save_reflection, word_count
+from .runs import choose, debrief, finished_runs, open_run, script_of, start_run, transcript
+
+bp = Blueprint("roleplay", __name__, template_folder="templates")
+
+
+def open_roleplay(number, slug):
+    """The level and module whose role-play the current user asks for (404 if none)."""
+    standing, level, module = open_module(number, slug)
+    if not module.version.has_roleplay:
+        abort(404)
+    return level, module
+
+
+def here(level, module):
+    return url_for("roleplay.play", number=level.level.number, slug=module.module.slug)
+
+
+@bp.route("/levels/<int:number>/<slug>/roleplay")
+@login_required
+def play(number, slug):
+    """The conversation in progress, or the last run's debrief and the reflection."""
+    level, module = open_roleplay(number, slug)
+    if not level.unlocked:
+        return redirect_if_locked(level)
+    run = open_run(current_user.id, module.module.id)
+    runs = finished_runs(current_user.id, module.module.id)
+    reflection = reflection_of(current_user.id, module.module.id)
+    review = review_of(reflection.id) if reflection else None
+    script = script_of(run or runs[0]) if (run or runs) else module.version.roleplay
+    return render_template(
+        "roleplay/play.html", level=level, module=module, script=script, run=run, runs=runs,
+        said=transcript(script, run.path) if run else None,
+        last=debrief(script, runs[0]) if runs and not run else None,
+        reflection=reflection, review=review,
+        reviewer=db.session.get(User, review.reviewer_id) if review else None,
+        words=word_count(reflection.body) if reflection else 0,
+        rubric=rubric_with_levels(script["rubric"]),
+        self_assess=reflection is not None and reflection.is_submitted and review is None
+        and self_assessed(current_user.id))
+
+
+@bp.route("/levels/<int:number>/<slug>/roleplay/start", methods=["POST"])
+@login_required
+def start(number, slug):
+    """Start the conversation, or start it again (the unfinished run is kept)."""
+    level, module = open_roleplay(number, slug)
+    if not level.unlocked:
+        abort(404)
+    start_run(current_user.id, module.module)
+    db.session.commit()
+    return redirect(here(level, module))
+
+
+@bp.route("/levels/<int:number>/<slug>/roleplay/runs/<int:run_id>/choose", methods=["POST"])
+@login_required
+def take_choice(number, slug, run_id):
+    """Take one of the current scene's choices; old or forged choices are refused."""
+    level, module = open_roleplay(number, slug)
+    run = db.session.get(RoleplayRun, run_id)
+    if run is None or run.user_id != current_user.id or run.module_id != module.module.id \
+            or not level.unlocked:
+        abort(404)
+    step, index = request.form.get("step", ""), request.form.get("choice", "")
+    if not (step.isascii() and step.isdecimal() and index.isascii() and index.isdecimal()):
+        outcome = "stale"
+    else:
+        outcome = choose(run, request.form.get("scene", ""), int(step), int(index),
+                         current_user, module.module)
+    db.session.commit()
+    if outcome == "stale":
+        flash(_("That choice is no longer on the table; here is where the conversation stands."),
+              "info")
+    return redirect(here(level, module) + ("#debrief" if outcome == "finished" else "#now"))
+
+
+@bp.route("/levels/<int:number>/<slug>/roleplay/runs/<int:run_id>")
+@login_required
+def run_debrief(number, slug, run_id):
+    """The debrief of one finished run: the learner's, their manager's or an admin's view."""
+    level, module = open_roleplay(number, slug)
+    run = db.session.get(RoleplayRun, run_id)
+    if run is None or run.module_id != module.module.id or run.finished_at is None:
+        abort(404)
+    if run.user_id != current_user.id and current_user.role != "admin":
+        reflection = reflection_of(run.user_id, run.module_id)
+        if reflection is None or not can_review(current_user, reflection):
+            abort(404)
+    script = script_of(run)
+    return render_template("roleplay/run.html", level=level, module=module, run=run,
+                           script=script, result=debrief(script, run))
+
+
+@bp.route("/levels/<int:number>/<slug>/roleplay/reflection", methods=["POST"])
+@login_required
+def reflect(number, slug):
+    """Save the reflection as a draft, or submit it."""
+    level, module = open_roleplay(number, slug)
+    runs = finished_runs(current_user.id, module.module.id)
+    if not runs or not level.unlocked:
+        abort(404)
+    submit = request.form.get("action") == "submit"
+    try:
+        save_reflection(current_user, module.module, runs[0], request.form.get("body", ""),
+                        submit=submit,
+                        min_words=script_of(runs[0])["reflection_min_words"])
+        flash(_("Reflection submitted.") if submit else _("Draft saved."), "success")
+    except ReflectionError as error:
+        flash(str(error), "error")
+    db.session.commit()
+    return redirect(here(level, module) + "#reflection")
+
+
+@bp.route("/levels/<int:number>/<slug>/roleplay/self-assessment", methods=["POST"])
+@login_required
+def self_assessment(number, slug):
+    """A learner nobody manages scores their own reflection against the rubric."""
+    level, module = open_roleplay(number, slug)
+    reflection = reflection_of(current_user.id, module.module.id)
+    if reflection is None or not reflection.is_submitted or not self_assessed(current_user.id):
+        abort(404)
+    scores, missing = read_scores(script_of(db.session.get(RoleplayRun, reflection.run_id))["rubric"],
+                                  request.form)
+    if missing:
+        flash(_("Score every skill: %(skills)s.", skills=", ".join(missing)), "error")
+        return redirect(here(level, module) + "#review")
+    try:
+        record_review(current_user, reflection, scores, request.form.get("feedback", ""), "self")
+        db.session.commit()
+        flash(_("Self-assessment saved."), "success")
+    except ReviewError as error:
+        flash(str(error), "error")
+    return redirect(here(level, module) + "#review")
+

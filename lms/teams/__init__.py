@@ -1,0 +1,1 @@
+"""Teams: who manages whom. Minimal for now; the managers issue builds it out."""
