@@ -20,7 +20,7 @@ from .fields import (Field, FieldError, attempts_allowed, check_fields, duration
 from .frontmatter import FrontMatter, read_front_matter
 from .problems import Problem
 from .questions import kind_for
-from .render import render_markdown
+from .render import render_inline, render_markdown
 
 QUESTION = re.compile(r"^##\s*(.*?)\s*#*\s*$")
 OPTION = re.compile(r"^\s*[-*+]\s+\[([ xX])\]\s*(.*?)\s*$")
@@ -81,14 +81,6 @@ class Question:
         """A stable id: the question's own words, so edits elsewhere keep it."""
         words = " ".join(self.title.lower().split())
         return hashlib.sha256(words.encode()).hexdigest()[:16]
-
-
-def _inline_html(text):
-    html, _ = render_markdown(text)
-    # A single paragraph: keep its inline markup without the <p> wrapper.
-    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
-        return html[3:-4]
-    return html
 
 
 def _split_questions(body, first_line, path, problems):
@@ -193,10 +185,10 @@ def read_questions(text, path, settings_fields=None):
             "key": question.key,
             "kind": kind_for(correct).name,
             "title": question.title,
-            "title_html": _inline_html(question.title),
+            "title_html": render_inline(question.title),
             "prompt_html": render_markdown("\n".join(question.scenario).strip())[0]
             if "".join(question.scenario).strip() else "",
-            "options": [{"html": _inline_html(text), "correct": is_correct}
+            "options": [{"html": render_inline(text), "correct": is_correct}
                         for text, is_correct, _ in question.options],
             "explanation_html": render_markdown("\n".join(question.explanation))[0],
         })

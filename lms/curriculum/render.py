@@ -81,6 +81,14 @@ def heading_ids(toc_tokens):
     return ids
 
 
+def render_inline(text):
+    """Render a line of Markdown (a question, an option) without its <p> wrapper."""
+    html, _ = render_markdown(text)
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        return html[3:-4]
+    return html
+
+
 def render_markdown(text, link_url=None):
     """Render Markdown to sanitised HTML; return (html, heading anchor ids).
 

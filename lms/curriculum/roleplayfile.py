@@ -27,7 +27,7 @@ from markdown.extensions.toc import slugify
 from .fields import Field, FieldError, check_fields, skill_list, text, whole_number
 from .frontmatter import read_front_matter
 from .problems import Problem
-from .render import render_markdown
+from .render import render_inline, render_markdown
 
 SCENE = re.compile(r"^##\s*(.*?)\s*#*\s*$")
 CHOICE = re.compile(r"^ {0,3}[-*+]\s+\[(.+)\]\(\s*#([^)\s]*)\s*\)\s*$")
@@ -85,13 +85,6 @@ class Scene:
     @property
     def id(self):
         return slugify(self.title, "-")
-
-
-def _inline_html(markdown_text):
-    html, _ = render_markdown(markdown_text)
-    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
-        return html[3:-4]
-    return html
 
 
 def _split_scenes(body, first_line, path, problems):
@@ -270,7 +263,7 @@ def read_roleplay(text, path):
         "scenes": {scene.id: {
             "title": scene.title,
             "html": render_markdown("\n".join(scene.lines).strip())[0],
-            "choices": [{"html": _inline_html(c.text), "to": c.target, "effects": effects[id(c)],
+            "choices": [{"html": render_inline(c.text), "to": c.target, "effects": effects[id(c)],
                          "feedback_html": render_markdown("\n".join(c.feedback))[0]}
                         for c in scene.choices],
         } for scene in by_id.values()},
