@@ -114,3 +114,8 @@ def test_an_exam_bank_is_read_and_checked(make_curriculum):
     root = make_curriculum({"level2/exam.md": "## Q?\n- [x] a\n> why\n"})
     assert "curriculum/level2/exam.md:1: the question has 1 option(s)" in \
         str(load_curriculum(root)[1][0])
+
+
+def test_a_subheading_in_a_scenario_is_not_a_new_question():
+    quiz, problems = read_quiz("## Q?\n\n### Context\n\nSome.\n\n- [x] a\n- [ ] b\n\n> why\n", "q")
+    assert problems == [] and len(quiz["questions"]) == 1

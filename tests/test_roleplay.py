@@ -88,10 +88,11 @@ def test_a_poor_path_does_not_pass_and_can_be_replayed(open_app, player):
     assert [r.passed for r in runs(open_app)] == [False, True]
 
 
-def test_a_choice_taken_twice_on_a_loop_counts_once(open_app, player):
+def test_a_loop_scores_as_if_the_learner_had_gone_straight_on(open_app, player):
     play(player, [0, 1, 0, 0])  # ask, go back, ask again, then the pilot
     run = runs(open_app)[0]
-    assert run.scores == {"discovery": 3, "empathy": 1} and run.percent == 80
+    assert run.path[1] == ["what-they-need", 1]  # the detour stays on record
+    assert run.scores == {"discovery": 3, "empathy": 2} and run.percent == 100
 
 
 def test_forged_and_replayed_choices_are_refused(open_app, player):
@@ -153,11 +154,17 @@ def test_the_reflection_is_a_draft_until_long_enough_and_submitted(open_app, pla
 
 def test_the_module_completes_with_lesson_passing_run_and_reflection(open_app, player):
     play(player, [1, 0])  # a failing run
-    player.post(f"{PAGE}/reflection", data={"body": LONG, "action": "submit"})
+    refused = player.post(f"{PAGE}/reflection", data={"body": LONG, "action": "submit"},
+                          follow_redirects=True)
+    assert b"before you submit; your draft is saved" in refused.data
     player.post("/levels/3/talk/read")
-    assert "0 of 1 modules complete" in player.get("/levels/3").get_data(as_text=True)
     play(player, [0, 0])  # now a passing one
+    assert "0 of 1 modules complete" in player.get("/levels/3").get_data(as_text=True)
+    player.post(f"{PAGE}/reflection", data={"body": LONG, "action": "submit"})
     assert "1 of 1 modules complete" in player.get("/levels/3").get_data(as_text=True)
+    with open_app.app_context():
+        reflection = db.session.scalar(select(Reflection))
+        assert db.session.get(RoleplayRun, reflection.run_id).passed  # reviewed beside the pass
     with open_app.app_context():
         progress = db.session.scalar(select(ModuleProgress).where(ModuleProgress.completed_at.is_not(None)))
         assert progress.roleplay_passed_at and progress.reflection_submitted_at
@@ -241,3 +248,25 @@ def test_a_learner_with_a_manager_waits_for_them(open_app, player, submitted, ma
     page = player.get(PAGE).get_data(as_text=True)
     assert "Assess your reflection" not in page and "Your manager will review" in page
     assert player.post(f"{PAGE}/self-assessment", data=SCORES).status_code == 404
+
+
+def test_an_admin_does_not_review_their_own_reflection(open_app, make_user):
+    admin_id = make_user("admin")
+    admin = sign_in_as(open_app.test_client(), admin_id)
+    play(admin, [0, 0])
+    admin.post(f"{PAGE}/reflection", data={"body": LONG, "action": "submit"})
+    with open_app.app_context():
+        own = db.session.scalar(select(Reflection)).id
+    assert admin.get(f"/reviews/{own}").status_code == 404
+    assert f"/reviews/{own}" not in admin.get("/reviews").get_data(as_text=True)
+
+
+def test_a_manager_who_is_no_longer_one_leaves_the_learner_to_self_assess(open_app, player,
+                                                                           submitted, make_user):
+    from lms.accounts.models import User
+    boss = make_user("manager", email="lena@example.com")
+    team(open_app, "lena@example.com", "learner@example.com")
+    with open_app.app_context():
+        db.session.get(User, boss).role = "learner"
+        db.session.commit()
+    assert "Assess your reflection" in player.get(PAGE).get_data(as_text=True)

@@ -95,3 +95,19 @@ def test_the_shipped_roleplay_clears_the_bar():
     assert all(len(s["choices"]) == 3 for s in decisions)
     assert all(2 <= len(c["effects"]) <= 4 for s in decisions for c in s["choices"])
     assert 2 <= len(script["rubric"]) <= 4
+
+
+def test_a_subheading_inside_a_scene_is_part_of_the_scene():
+    script, problems = read_roleplay(replace("Dana: \"New starters", "### Aside\n\nDana: \"New starters"), "rp")
+    assert problems == [] and "<h3" in script["scenes"]["what-they-need"]["html"]
+
+
+@pytest.mark.parametrize("text,expected", [
+    (FRONT + "---\n##\n\nHello.\n\n- [On](#end)\n  discovery +1\n  > Fine.\n\n## End\n\nBye.\n",
+     "rp:15: a scene needs a title"),
+    (FRONT + "---\n## Only\n\nHello and goodbye.\n", "rp:15: the first scene is where the conversation starts"),
+    (ROLEPLAY.replace("+2", "-2").replace("+1", "-1"), "rp:15: no path through the conversation scores above zero"),
+], ids=["untitled first scene", "first scene is an ending", "nothing scores above zero"])
+def test_scripts_that_could_never_be_finished_or_passed(text, expected):
+    _, problems = read_roleplay(text, "rp")
+    assert any(str(p).startswith(expected) for p in problems), problems

@@ -22,7 +22,7 @@ from .problems import Problem
 from .questions import kind_for
 from .render import render_inline, render_markdown
 
-QUESTION = re.compile(r"^##\s*(.*?)\s*#*\s*$")
+QUESTION = re.compile(r"^##(?=\s|$)\s*(.*?)\s*#*\s*$")  # "## Question", not "### Note"
 OPTION = re.compile(r"^\s*[-*+]\s+\[([ xX])\]\s*(.*?)\s*$")
 EXPLANATION = re.compile(r"^\s*>\s?(.*)$")
 RUN_ON_OPTION = re.compile(r"\S\s+[-*+]\s+\[[ xX]\]\s")

@@ -29,7 +29,7 @@ from .frontmatter import read_front_matter
 from .problems import Problem
 from .render import render_inline, render_markdown
 
-SCENE = re.compile(r"^##\s*(.*?)\s*#*\s*$")
+SCENE = re.compile(r"^##(?=\s|$)\s*(.*?)\s*#*\s*$")  # "## Title", not "### Aside"
 CHOICE = re.compile(r"^ {0,3}[-*+]\s+\[(.+)\]\(\s*#([^)\s]*)\s*\)\s*$")
 INDENTED = re.compile(r"^(?: {2,}|\t)(.*)$")
 FEEDBACK = re.compile(r"^>\s?(.*)$")
@@ -176,7 +176,11 @@ def _check_graph(scenes, path, problems):
     if scenes and not endings:
         problems.append(Problem(path, scenes[0].line, "the role-play has no ending; a scene "
                                 "without choices ends the conversation"))
-    if not scenes:
+    if not scenes or scenes[0].id not in by_id or by_id[scenes[0].id] is not scenes[0]:
+        return by_id  # the first scene's own problem is reported already
+    if not scenes[0].choices:
+        problems.append(Problem(path, scenes[0].line, "the first scene is where the "
+                                "conversation starts, so it needs choices"))
         return by_id
     reached, frontier = {scenes[0].id}, [scenes[0].id]
     while frontier:
@@ -201,7 +205,10 @@ def _check_graph(scenes, path, problems):
 
 
 def strongest_paths(script):
-    """The best total over any path, the best path, and each skill's best, over simple paths."""
+    """The best total, the best path and each skill's best, over paths with no detours.
+
+    Runs are scored on their loop-free path too, so nothing can beat these.
+    """
     scenes, rubric = script["scenes"], script["rubric"]
     best = {"total": None, "path": [], "ending": None}
     skill_max = {skill: None for skill in rubric}
@@ -273,5 +280,8 @@ def read_roleplay(text, path):
     except OverflowError:
         return None, [Problem(path, front.body_line, "the conversation has too many routes to "
                               "score; join some branches back together")]
+    if best["total"] is None or best["total"] <= 0:
+        return None, [Problem(path, scenes[0].line, "no path through the conversation scores "
+                              "above zero; give the strong choices positive effects")]
     script["best"], script["skill_max"] = best, skill_max
     return script, []

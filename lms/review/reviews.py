@@ -16,7 +16,9 @@ class ReviewError(ValueError):
 
 
 def can_review(user, reflection):
-    """Admins review anyone; managers only the people in the teams they manage."""
+    """Admins review anyone else; managers only the people in the teams they manage."""
+    if reflection.user_id == user.id:
+        return False
     if user.role == "admin":
         return True
     return user.role == "manager" and manages(user.id, reflection.user_id)
@@ -39,6 +41,7 @@ def review_queue(user):
              .outerjoin(Review, Review.reflection_id == Reflection.id)
              .where(Reflection.submitted_at.is_not(None), Review.id.is_(None))
              .order_by(Reflection.submitted_at, Reflection.id))
+    query = query.where(Reflection.user_id != user.id)
     if user.role != "admin":
         query = query.where(Reflection.user_id.in_(managed_learner_ids(user.id)))
     return db.session.execute(query).all()

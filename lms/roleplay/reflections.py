@@ -1,7 +1,8 @@
 """Rules for the written reflection: drafts, the minimum length, submitting once."""
 import re
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from ..clock import utcnow
 from ..extensions import db
@@ -27,23 +28,39 @@ def reflection_of(user_id, module_id):
 
 
 def save_reflection(user, module, run, body, submit=False, min_words=80, now=None):
-    """Save a draft, or submit it once it is long enough; a submitted one is final."""
+    """Save a draft, or submit it once it is long enough; a submitted one is final.
+
+    `run` is the run it reflects on: the latest passing one to submit, any
+    finished one for a draft. Writes are guarded by `submitted_at IS NULL`,
+    so a draft saved in another tab cannot change a submitted reflection.
+    """
     now = now or utcnow()
     reflection = reflection_of(user.id, module.id)
-    if reflection is not None and reflection.is_submitted:
-        raise ReflectionError("This reflection was already submitted.")
     if reflection is None:
-        reflection = Reflection(user_id=user.id, module_id=module.id, run_id=run.id,
-                                saved_at=now)
-        db.session.add(reflection)
-    reflection.body, reflection.saved_at, reflection.run_id = body.strip(), now, run.id
+        try:
+            with db.session.begin_nested():
+                reflection = Reflection(user_id=user.id, module_id=module.id, run_id=run.id,
+                                        body="", saved_at=now)
+                db.session.add(reflection)
+        except IntegrityError:  # a first draft saved in another tab a moment ago
+            reflection = reflection_of(user.id, module.id)
+    if reflection.is_submitted:
+        raise ReflectionError("This reflection was already submitted.")
+    words = word_count(body)
+    complete = submit and words >= min_words
+    written = db.session.execute(
+        update(Reflection)
+        .where(Reflection.id == reflection.id, Reflection.submitted_at.is_(None))
+        .values(body=body.strip(), saved_at=now, run_id=run.id,
+                submitted_at=now if complete else None)
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.refresh(reflection)
+    if not written:
+        raise ReflectionError("This reflection was already submitted.")
+    if submit and not complete:
+        raise ReflectionError(f"Write at least {min_words} words; this has {words}. "
+                              "Your draft is saved.")
     if submit:
-        words = word_count(body)
-        if words < min_words:
-            db.session.flush()  # the draft is kept either way
-            raise ReflectionError(f"Write at least {min_words} words; this has {words}. "
-                                  "Your draft is saved.")
-        reflection.submitted_at = now
         progress = progress_for(user, module, now)
         progress.reflection_submitted_at = progress.reflection_submitted_at or now
         refresh_completion(progress, module.current_version, now)

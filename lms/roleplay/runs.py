@@ -47,10 +47,25 @@ def start_run(user_id, module, now=None):
     return run
 
 
+def loop_free(path):
+    """The path with every detour cut out: coming back to a scene undoes what came since."""
+    kept = []
+    for scene_id, index in path:
+        seen = [step[0] for step in kept]
+        if scene_id in seen:
+            kept = kept[:seen.index(scene_id)]
+        kept.append([scene_id, index])
+    return kept
+
+
 def score_path(script, path):
-    """Per-skill scores of a path; each choice counts once, however often it is taken."""
+    """Per-skill scores of a path, counted on its loop-free version.
+
+    A learner who goes round a loop is scored as if they had gone straight
+    on, so no run can beat the strongest path by circling.
+    """
     scores = {skill: 0 for skill in script["rubric"]}
-    for scene_id, index in {tuple(step) for step in path}:
+    for scene_id, index in loop_free(path):
         for skill, amount in script["scenes"][scene_id]["choices"][index]["effects"].items():
             scores[skill] += amount
     return scores

@@ -3,14 +3,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..accounts.models import User
 from ..extensions import db
 from ..learning.access import open_module, redirect_if_locked
-from ..review.reviews import ReviewError, can_review, record_review, review_of, self_assessed
-from ..review.rubric import read_scores, rubric_with_levels
+from ..review.reviews import ReviewError, can_review, record_review, self_assessed
+from ..review.rubric import read_scores
 from .models import RoleplayRun
-from .reflections import ReflectionError, reflection_of, save_reflection, word_count
-from .runs import choose, debrief, finished_runs, open_run, script_of, start_run, transcript
+from .pages import roleplay_page
+from .reflections import ReflectionError, reflection_of, save_reflection
+from .runs import choose, debrief, finished_runs, script_of, start_run
 
 bp = Blueprint("roleplay", __name__, template_folder="templates")
 
@@ -34,21 +34,8 @@ def play(number, slug):
     level, module = open_roleplay(number, slug)
     if not level.unlocked:
         return redirect_if_locked(level)
-    run = open_run(current_user.id, module.module.id)
-    runs = finished_runs(current_user.id, module.module.id)
-    reflection = reflection_of(current_user.id, module.module.id)
-    review = review_of(reflection.id) if reflection else None
-    script = script_of(run or runs[0]) if (run or runs) else module.version.roleplay
-    return render_template(
-        "roleplay/play.html", level=level, module=module, script=script, run=run, runs=runs,
-        said=transcript(script, run.path) if run else None,
-        last=debrief(script, runs[0]) if runs and not run else None,
-        reflection=reflection, review=review,
-        reviewer=db.session.get(User, review.reviewer_id) if review else None,
-        words=word_count(reflection.body) if reflection else 0,
-        rubric=rubric_with_levels(script["rubric"]),
-        self_assess=reflection is not None and reflection.is_submitted and review is None
-        and self_assessed(current_user.id))
+    return render_template("roleplay/play.html", level=level, module=module,
+                           **roleplay_page(current_user, module.module, module.version.roleplay))
 
 
 @bp.route("/levels/<int:number>/<slug>/roleplay/start", methods=["POST"])
@@ -111,11 +98,16 @@ def reflect(number, slug):
     if not runs or not level.unlocked:
         abort(404)
     submit = request.form.get("action") == "submit"
+    passing = next((run for run in runs if run.passed), None)
     try:
-        save_reflection(current_user, module.module, runs[0], request.form.get("body", ""),
-                        submit=submit,
+        save_reflection(current_user, module.module, passing if submit and passing else runs[0],
+                        request.form.get("body", ""), submit=submit and passing is not None,
                         min_words=script_of(runs[0])["reflection_min_words"])
-        flash(_("Reflection submitted.") if submit else _("Draft saved."), "success")
+        if submit and passing is None:
+            flash(_("Finish the conversation at or above the pass score before you submit; "
+                    "your draft is saved."), "error")
+        else:
+            flash(_("Reflection submitted.") if submit else _("Draft saved."), "success")
     except ReflectionError as error:
         flash(str(error), "error")
     db.session.commit()
@@ -130,8 +122,8 @@ def self_assessment(number, slug):
     reflection = reflection_of(current_user.id, module.module.id)
     if reflection is None or not reflection.is_submitted or not self_assessed(current_user.id):
         abort(404)
-    scores, missing = read_scores(script_of(db.session.get(RoleplayRun, reflection.run_id))["rubric"],
-                                  request.form)
+    rubric = script_of(db.session.get(RoleplayRun, reflection.run_id))["rubric"]
+    scores, missing = read_scores(rubric, request.form)
     if missing:
         flash(_("Score every skill: %(skills)s.", skills=", ".join(missing)), "error")
         return redirect(here(level, module) + "#review")

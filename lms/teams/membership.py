@@ -2,6 +2,7 @@
 from sqlalchemy import exists, select
 from sqlalchemy.orm import aliased
 
+from ..accounts.models import User
 from ..accounts.users import find_user
 from ..extensions import db
 from .models import Team, TeamMembership
@@ -21,12 +22,13 @@ def manages(manager_id, learner_id):
 
 
 def has_manager(learner_id):
-    """Whether anyone manages a team the learner belongs to."""
+    """Whether anyone who is still a manager (or admin) manages a team the learner is in."""
     boss, member = aliased(TeamMembership), aliased(TeamMembership)
     return db.session.scalar(select(exists().where(
         member.user_id == learner_id, member.is_manager.is_(False),
         boss.team_id == member.team_id, boss.is_manager.is_(True),
-        boss.user_id != learner_id)))
+        boss.user_id != learner_id, User.id == boss.user_id,
+        User.role.in_(("manager", "admin")), User.active.is_(True))))
 
 
 def managed_learner_ids(manager_id):
