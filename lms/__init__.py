@@ -40,6 +40,8 @@ def create_app(test_config=None):
 
     from . import errors, health
     from .accounts import views as accounts
+    from .certificates import views as certificates
+    from .notices import views as notices
     from .exam import views as exam
     from .learning import views as learning
     from .quiz import views as quiz
@@ -48,7 +50,7 @@ def create_app(test_config=None):
     from .cli import register_commands
 
     for blueprint in (accounts.bp, learning.bp, quiz.bp, exam.bp, roleplay.bp, review.bp,
-                      health.bp, errors.bp):
+                      certificates.bp, notices.bp, health.bp, errors.bp):
         app.register_blueprint(blueprint)
     register_commands(app)
 

@@ -1,6 +1,8 @@
 """The `lms` command: everything an operator does, from init to import."""
+import json
 import sys
 import time
+from datetime import datetime
 
 import click
 from flask import current_app
@@ -8,6 +10,13 @@ from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
 from .accounts.models import ROLES
+from .certificates.awarding import is_revoked
+from .certificates.credentials import create_signing_key, ensure_signing_key, published_keys, verify_credential
+from .certificates.issuing import award_certificates
+from .curriculum.models import Module
+from .exam.models import ExamAttempt
+from .learning.models import ModuleProgress
+from .roleplay.models import Reflection, RoleplayRun
 from .accounts.users import AccountError, create_user, find_user
 from .curriculum.files import load_curriculum
 from .curriculum.sync import import_curriculum
@@ -21,6 +30,7 @@ DEMO_ACCOUNTS = (
     ("admin@example.com", "Academy Admin", "admin"),
 )
 DEMO_TEAM = "Customer Success EMEA"
+CERTIFIED_EMAIL = "certified@example.com"
 
 
 def curriculum_dir(directory):
@@ -35,6 +45,8 @@ def init_command(demo):
     """Create or upgrade the database schema (and the demo accounts)."""
     upgrade(directory=current_app.extensions["migrate"].directory)
     click.echo("Database is at the current schema.")
+    ensure_signing_key(current_app.config["LMS_KEY_DIR"])
+    db.session.commit()
     if demo:
         for email, name, role in DEMO_ACCOUNTS:
             if find_user(email) is None:
@@ -48,6 +60,49 @@ def init_command(demo):
         add_to_team(DEMO_TEAM, "manager@example.com", as_manager=True)
         add_to_team(DEMO_TEAM, "learner@example.com")
         db.session.commit()
+        certify_demo_learner()
+
+
+def certify_demo_learner():
+    """certified@example.com: level 1 done and its exam passed, so a certificate exists."""
+    user = find_user(CERTIFIED_EMAIL)
+    if user is None:
+        user = create_user(CERTIFIED_EMAIL, "Avery Quinn", DEMO_PASSWORD, "learner")
+        click.echo(f"Created demo learner with a level 1 certificate: {CERTIFIED_EMAIL} / {DEMO_PASSWORD}")
+    curriculum, problems = load_curriculum(curriculum_dir(None))
+    if not problems:
+        import_curriculum(db.session, curriculum)
+    modules = db.session.scalars(db.select(Module).where(
+        Module.level_number == 1, Module.retired_at.is_(None))).all()
+    if not modules:
+        db.session.commit()
+        return
+    when = datetime(2026, 1, 15, 10, 0)
+    for module in modules:
+        if db.session.scalar(db.select(ModuleProgress).where(
+                ModuleProgress.user_id == user.id, ModuleProgress.module_id == module.id)):
+            continue
+        run = RoleplayRun(user_id=user.id, module_id=module.id,
+                          module_version_id=module.current_version_id, started_at=when,
+                          finished_at=when, scene="demo", step=0, path=[], scores={},
+                          percent=100, passed=True)
+        db.session.add(run)
+        db.session.flush()
+        db.session.add(Reflection(user_id=user.id, module_id=module.id, run_id=run.id,
+                                  body="(demo reflection)", saved_at=when, submitted_at=when))
+        db.session.add(ModuleProgress(user_id=user.id, module_id=module.id, started_at=when,
+                                      last_visited_at=when, lesson_read_at=when,
+                                      quiz_passed_at=when, quiz_best_score=100,
+                                      roleplay_passed_at=when, reflection_submitted_at=when,
+                                      completed_at=when))
+    if not db.session.scalar(db.select(ExamAttempt).where(ExamAttempt.user_id == user.id)):
+        db.session.add(ExamAttempt(user_id=user.id, level_number=1, started_at=when,
+                                   deadline_at=when, submitted_at=when, ended_by="learner",
+                                   paper=[], answers=[], pass_mark=80, question_count=0,
+                                   correct_count=0, score=100, passed=True, breakdown=[]))
+    db.session.flush()
+    award_certificates(user)
+    db.session.commit()
 
 
 @click.command("check")
@@ -135,7 +190,41 @@ def team_add_command(team, email, manager):
     click.echo(f"Added {email} to '{team}' as {'a manager' if manager else 'a member'}.")
 
 
-COMMANDS = (init_command, check_command, import_command, create_user_command, team_command)
+@click.command("verify")
+@click.argument("file", type=click.File("r"))
+@click.option("--jwks", type=click.File("r"),
+              help="A saved copy of the issuer's key set (/.well-known/jwks.json); "
+                   "without it, this site's own published keys.")
+@with_appcontext
+def verify_command(file, jwks):
+    """Verify a downloaded credential (a .jwt file) offline: signature, dates, revocation."""
+    keys = json.load(jwks) if jwks else published_keys()
+    verdict = verify_credential(file.read(), keys, is_revoked=None if jwks else is_revoked)
+    if verdict.credential:
+        subject = verdict.credential.get("credentialSubject", {})
+        click.echo(f"{verdict.credential.get('name')} - {subject.get('name')}")
+    click.echo(f"{verdict.status.upper()}: {verdict.message}")
+    if jwks:
+        click.echo("(Revocation not checked: that needs the issuer's site or database.)")
+    raise SystemExit(0 if verdict.ok else 1)
+
+
+@click.group("keys")
+def keys_command():
+    """Manage the keys that sign credentials."""
+
+
+@keys_command.command("rotate")
+@with_appcontext
+def keys_rotate_command():
+    """Sign new credentials with a new key; credentials signed before still verify."""
+    kid = create_signing_key(current_app.config["LMS_KEY_DIR"])
+    db.session.commit()
+    click.echo(f"New signing key {kid}; older keys stay published for verification.")
+
+
+COMMANDS = (init_command, check_command, import_command, create_user_command, team_command,
+            verify_command, keys_command)
 
 
 def register_commands(app):

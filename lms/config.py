@@ -45,6 +45,11 @@ def settings_from_env(environ, instance_path):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "LMS_CURRICULUM_DIR": str(curriculum_dir.resolve()),
         "LMS_SITE_NAME": environ.get("LMS_SITE_NAME") or "Customer Success Academy",
+        # Where the site is published: certificates, QR codes and credentials point here.
+        "LMS_BASE_URL": environ.get("LMS_BASE_URL") or "http://127.0.0.1:5000",
+        "LMS_RECERT_NOTICE_DAYS": int(environ.get("LMS_RECERT_NOTICE_DAYS") or 60),
+        # The private keys that sign credentials; they never leave this folder.
+        "LMS_KEY_DIR": environ.get("LMS_KEY_DIR") or str(Path(instance_path) / "keys"),
         "LMS_OPEN_REGISTRATION": env_flag(environ, "LMS_OPEN_REGISTRATION", True),
         "LMS_LOCK_LEVELS": env_flag(environ, "LMS_LOCK_LEVELS", True),
         # Whether a level certificate waits for managers to review its reflections.

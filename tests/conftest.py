@@ -174,6 +174,8 @@ def app_config(tmp_path, migrated_database, make_curriculum):
         "LMS_CURRICULUM_DIR": str(make_curriculum()),
         "LMS_LOCK_LEVELS": True,
         "LMS_OPEN_REGISTRATION": True,
+        "LMS_KEY_DIR": str(tmp_path / "keys"),
+        "LMS_BASE_URL": "https://academy.example",
     }
 
 

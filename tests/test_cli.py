@@ -29,7 +29,8 @@ def test_init_demo_creates_the_demo_accounts_once(app, runner):
         assert result.exit_code == 0, result.output
     with app.app_context():
         users = db.session.scalars(select(User).order_by(User.id)).all()
-        assert [(u.email, u.role) for u in users] == [(e, r) for e, _, r in DEMO_ACCOUNTS]
+        assert [(u.email, u.role) for u in users] == \
+            [(e, r) for e, _, r in DEMO_ACCOUNTS] + [("certified@example.com", "learner")]
         assert all(u.check_password(DEMO_PASSWORD) for u in users)
 
 

@@ -152,3 +152,19 @@ def test_good_links_resolve_and_pass(make_curriculum):
 def test_unreadable_front_matter_is_one_problem_not_many(make_curriculum):
     root = make_curriculum({"level1/01-first-steps/lesson.md": "---\ntitle: [x\n---\nbody\n"})
     assert len([p for p in problems_of(root) if "01-first-steps" in p]) == 1
+
+
+@pytest.mark.parametrize("validity,days", [("2 years", 730), ("18 months", 540), ("90 days", 90),
+                                           ("0", 0), (None, 730)])
+def test_level_certificate_validity(make_curriculum, validity, days):
+    line = f"validity: {validity}\n" if validity is not None else ""
+    root = make_curriculum({"level1/level.md": f"---\ntitle: One\nsummary: S.\n{line}---\nIntro.\n"})
+    curriculum, problems = load_curriculum(root)
+    assert problems == [] and curriculum.level(1).validity_days == days
+
+
+@pytest.mark.parametrize("validity", ["forever", "3", "two years", "true"])
+def test_a_bad_validity_is_named(make_curriculum, validity):
+    root = make_curriculum({"level1/level.md": f"---\ntitle: One\nsummary: S.\nvalidity: {validity}\n---\nI.\n"})
+    assert any(str(p).startswith("curriculum/level1/level.md:4: 'validity' must be a time")
+               for p in load_curriculum(root)[1])

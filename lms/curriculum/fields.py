@@ -93,6 +93,18 @@ def duration_minutes(value):
     return int(match.group(1)) * UNIT_MINUTES[unit]
 
 
+VALIDITY = re.compile(r"^\s*(\d+)\s*(days?|months?|years?)?\s*$")
+VALIDITY_DAYS = {"d": 1, "m": 30, "y": 365}
+
+
+def validity_days(value):
+    """How long a certificate stays valid: '2 years', '18 months', '90 days', or 0 for ever."""
+    match = VALIDITY.match(str(value)) if not isinstance(value, bool) else None
+    if not match or (match.group(1) != "0" and not match.group(2)):
+        raise FieldError("must be a time such as 2 years, 18 months or 90 days, or 0 for no expiry")
+    return int(match.group(1)) * VALIDITY_DAYS[(match.group(2) or "d")[0]]
+
+
 def attempts_allowed(value):
     """A whole number of attempts, or 'unlimited' (stored as None)."""
     if isinstance(value, str) and value.strip().lower() == "unlimited":

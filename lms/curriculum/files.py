@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from .fields import LESSON_FIELDS, Field, check_fields, text
+from .fields import LESSON_FIELDS, Field, check_fields, text, validity_days
 from .frontmatter import read_front_matter
 from .links import (IMAGE_TYPES, LEVEL_FOLDER, find_links, is_external,
                     module_folder_parts, resolve)
@@ -23,13 +23,14 @@ from .roleplayfile import read_roleplay
 LEVELS = range(1, 6)
 # Part of every content hash: bump it when the pipeline's output changes, so
 # the next import re-renders everything into new versions.
-PIPELINE_VERSION = "3"
+PIPELINE_VERSION = "4"
 # Files beside lesson.md that a later part of the pipeline owns.
 MODULE_FILES = ("lesson.md", "quiz.md", "roleplay.md")
 LEVEL_FIELDS = {
     "title": Field(text),
     "summary": Field(text),
     "exam": Field(check_exam_settings, required=False, default=None),
+    "validity": Field(validity_days, required=False, default=730),
 }
 
 
@@ -79,6 +80,7 @@ class LevelSource:
     source: str = field(repr=False, default="")
     modules: list = field(default_factory=list)
     exam: dict = field(default_factory=default_exam_settings)
+    validity_days: int = 730  # how long its certificate stays valid; 0: for ever
     exam_bank: list = field(default_factory=list)  # questions from exam.md
     bank_source: str = field(repr=False, default="")
 
@@ -161,6 +163,7 @@ class _Reader:
         level = LevelSource(number, values.get("title", ""), values.get("summary", ""),
                             front.body, html, source)
         level.exam = values.get("exam") or default_exam_settings()
+        level.validity_days = values.get("validity", 730)
         bank = folder / "exam.md"
         if bank.is_file():
             level.bank_source = self.read_text(bank) or ""

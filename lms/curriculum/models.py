@@ -18,6 +18,7 @@ class Level(db.Model):
     exam_settings: Mapped[dict | None] = mapped_column(JSON)
     exam_bank: Mapped[list | None] = mapped_column(JSON, deferred=True)
     exam_bank_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    validity_days: Mapped[int] = mapped_column(default=730, server_default="730")
 
 
 class Module(db.Model):

@@ -67,6 +67,7 @@ def import_curriculum(session, curriculum, now=None):
             level.intro_html, level.source_hash = source.intro_html, source.source_hash
             level.exam_settings, level.exam_bank = source.exam, source.exam_bank
             level.exam_bank_count = len(source.exam_bank)
+            level.validity_days = source.validity_days
             level.updated_at = now
     session.flush()
 

@@ -51,7 +51,10 @@ def exam_gate_for(user_id, level, attempts, now=None):
 
 
 def why_not_open(standing):
-    """Why a level's exam cannot be sat yet, or None if the modules allow it."""
+    """Why a level's exam cannot be sat yet, or None if the modules allow it.
+
+    A passed exam is shut by the gate, not here: a renewal opens it again.
+    """
     if not standing.unlocked:
         return "locked"
     if not standing.has_exam:

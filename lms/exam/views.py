@@ -1,13 +1,16 @@
 """Sitting a level exam: its page, starting, saving, submitting, the result."""
-from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, request,
-                   url_for)
+from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template,
+                   request, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..assessment.gates import exam_gate
 from ..assessment.papers import question_sheet, read_answers
+from ..certificates.awarding import renewal_due, renewal_opens
+from ..certificates.issuing import award_certificates
+from ..clock import utcnow
 from ..extensions import db
 from ..learning.access import can_see_attempt, open_level
-from ..clock import utcnow
 from .attempts import (close_if_expired, exam_gate_for, exam_settings, finish_exam,
                        finished_attempts, open_attempt, save_answers, start_exam, why_not_open)
 from .models import ExamAttempt
@@ -29,14 +32,29 @@ def overview(number):
     """The level exam's page: its rules, the learner's attempts, and the way in."""
     running = open_attempt(current_user.id, number)
     if running is not None and close_if_expired(running):
+        award_certificates(current_user)
         db.session.commit()
         running = None
     standing, level = open_level(number)  # after closing: a pass by the deadline counts
     history = finished_attempts(current_user.id, number)
+    renewal = renewal_due(current_user.id, number,
+                          current_app.config["LMS_RECERT_NOTICE_DAYS"])
     return render_template("exam/overview.html", level=level, running=running,
                            history=history, settings=exam_settings(level.level),
-                           blocked=why_not_open(level),
-                           gate=exam_gate_for(current_user.id, level.level, history))
+                           blocked=why_not_open(level), renewal=renewal,
+                           gate=gate_for_learner(level, history, renewal))
+
+
+def gate_for_learner(level, history, renewal):
+    """The exam gate; in a renewal window only attempts since it opened (and since the
+    certificate was last issued) count."""
+    if renewal is None:
+        return exam_gate_for(current_user.id, level.level, history)
+    since = max(renewal_opens(renewal, current_app.config["LMS_RECERT_NOTICE_DAYS"]),
+                renewal.renewed_at or renewal.issued_at)
+    settings = exam_settings(level.level)
+    return exam_gate([a for a in history if a.started_at > since], settings["attempts"],
+                     settings["cooldown"], utcnow())
 
 
 @bp.route("/levels/<int:number>/exam/start", methods=["POST"])
@@ -46,8 +64,9 @@ def start(number):
     standing, level = open_level(number)
     history = finished_attempts(current_user.id, number)
     running = open_attempt(current_user.id, number)
+    renewal = renewal_due(current_user.id, number, current_app.config["LMS_RECERT_NOTICE_DAYS"])
     if running is None and (why_not_open(level)
-                            or not exam_gate_for(current_user.id, level.level, history).open):
+                            or not gate_for_learner(level, history, renewal).open):
         flash(_("This exam cannot be started right now."), "error")
         return redirect(url_for("exam.overview", number=number))
     attempt = start_exam(current_user.id, level)
@@ -62,6 +81,7 @@ def attempt(number, attempt_id):
     standing, level = open_level(number)
     attempt = load_attempt(level, attempt_id)
     if close_if_expired(attempt):
+        award_certificates(current_user)
         db.session.commit()
         flash(_("Time ran out; your exam was graded with the answers saved by the deadline."), "info")
     if attempt.is_finished:
@@ -99,5 +119,8 @@ def answer(number, attempt_id):
     elif attempt.ended_by == "deadline":
         flash(_("Your answers arrived after the time limit, so the exam was graded with "
                 "the answers saved by the deadline."), "info")
+    if attempt.passed:
+        for certificate in award_certificates(current_user):
+            flash(_("You earned a certificate: %(title)s.", title=certificate.title), "success")
     db.session.commit()
     return redirect(url_for("exam.attempt", number=number, attempt_id=attempt.id))

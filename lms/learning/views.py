@@ -7,7 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..curriculum.links import FILE_TYPES
+from ..certificates.issuing import award_certificates
 from ..extensions import db
+from ..notices.notices import open_notices
 from .access import open_level, open_module, redirect_if_locked, standing_for_current_user
 from .progress import (completion_missing, find_level, mark_lesson_read, next_module, pending_exam,
                        record_visit, resume_point)
@@ -20,9 +22,12 @@ bp = Blueprint("learning", __name__, template_folder="templates")
 def dashboard():
     """The learner's dashboard: where to continue, what is next, every level."""
     standing = standing_for_current_user()
+    award_certificates(current_user, standing=standing)  # also how renewal reminders arrive
+    db.session.commit()
     return render_template("learning/dashboard.html", standing=standing,
                            resume=resume_point(standing), up_next=next_module(standing),
-                           exam_due=pending_exam(standing))
+                           exam_due=pending_exam(standing),
+                           notices=open_notices(current_user.id))
 
 
 @bp.route("/levels/<int:number>")
@@ -56,6 +61,7 @@ def mark_read(number, slug):
     if not level.unlocked:
         abort(403)
     progress = mark_lesson_read(current_user, module.module)
+    award_certificates(current_user)
     db.session.commit()
     if progress.is_complete:
         flash(_("Module complete: %(title)s.", title=module.version.title), "success")

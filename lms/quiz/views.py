@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..assessment.papers import grade_paper, question_sheet, read_answers, unanswered
+from ..certificates.issuing import award_certificates
 from ..extensions import db
 from ..learning.access import can_see_attempt, open_module, redirect_if_locked
 from .attempts import gate_for, hand_in, open_attempt, submitted_attempts
@@ -60,6 +61,8 @@ def submit(number, slug, attempt_id):
     answers = read_answers(attempt.paper, request.form)
     outcome = hand_in(attempt, answers, module.module, current_user,
                       submit_anyway=bool(request.form.get("submit_anyway")))
+    if outcome == "graded":
+        award_certificates(current_user)
     db.session.commit()
     if outcome == "incomplete":
         history = submitted_attempts(current_user.id, module.module.id)

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from ..accounts.models import User
 from ..curriculum.models import Module, ModuleVersion
+from ..certificates.issuing import award_certificates
 from ..extensions import db
 from ..roleplay.models import Reflection, RoleplayRun
 from ..roleplay.runs import debrief, script_of
@@ -40,6 +41,7 @@ def review(reflection_id):
         if not missing:
             try:
                 record_review(current_user, reflection, scores, feedback)
+                award_certificates(db.session.get(User, reflection.user_id))
                 db.session.commit()
                 flash(_("Review saved; the learner can see it on the module page."), "success")
                 return redirect(url_for("review.queue"))

@@ -3,6 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..certificates.issuing import award_certificates
 from ..extensions import db
 from ..learning.access import open_module, redirect_if_locked
 from ..review.reviews import ReviewError, can_review, record_review, self_assessed
@@ -65,6 +66,8 @@ def take_choice(number, slug, run_id):
     else:
         outcome = choose(run, request.form.get("scene", ""), int(step), int(index),
                          current_user, module.module)
+    if outcome == "finished":
+        award_certificates(current_user)
     db.session.commit()
     if outcome == "stale":
         flash(_("That choice is no longer on the table; here is where the conversation stands."),
@@ -103,6 +106,7 @@ def reflect(number, slug):
         save_reflection(current_user, module.module, passing if submit and passing else runs[0],
                         request.form.get("body", ""), submit=submit and passing is not None,
                         min_words=script_of(runs[0])["reflection_min_words"])
+        award_certificates(current_user)
         if submit and passing is None:
             flash(_("Finish the conversation at or above the pass score before you submit; "
                     "your draft is saved."), "error")

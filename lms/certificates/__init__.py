@@ -1,0 +1,1 @@
+"""Certificates: earning them, proving them (PDF, verification page, signed credential)."""

@@ -1,0 +1,91 @@
+"""The certificate as a one-page A4 landscape PDF, with a QR code to its verification page."""
+import io
+from pathlib import Path
+
+import font_source_sans_pro
+import font_source_serif_pro
+import segno
+from fpdf import FPDF
+
+SERIF = Path(font_source_serif_pro.__file__).parent / "files"
+SANS = Path(font_source_sans_pro.__file__).parent / "files"
+INK, BRAND, MUTED, GOLD = (29, 36, 51), (43, 89, 195), (107, 116, 135), (176, 141, 58)
+
+
+def _fonts(pdf):
+    pdf.add_font("serif", "", SERIF / "SourceSerifPro-Regular.ttf")
+    pdf.add_font("serif", "B", SERIF / "SourceSerifPro-Semibold.ttf")
+    pdf.add_font("serif", "I", SERIF / "SourceSerifPro-It.ttf")
+    pdf.add_font("sans", "", SANS / "SourceSansPro-Regular.ttf")
+    pdf.add_font("sans", "B", SANS / "SourceSansPro-Semibold.ttf")
+
+
+def _centred(pdf, y, text, family, style, size, colour, spacing=0):
+    pdf.set_xy(20, y)
+    pdf.set_font(family, style, size)
+    pdf.set_text_color(*colour)
+    pdf.set_char_spacing(spacing)
+    pdf.cell(257, size * 0.5, text, align="C")
+    pdf.set_char_spacing(0)
+
+
+def certificate_pdf(site_name, holder, title, subtitle, issued, expires, code, verify_url,
+                    status="valid"):
+    """Render a certificate; dates are already formatted for the reader."""
+    pdf = FPDF(orientation="L", unit="mm", format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.set_title(f"{title}: {holder}")
+    pdf.set_author(site_name)
+    _fonts(pdf)
+    pdf.add_page()
+    pdf.set_fill_color(250, 248, 242)
+    pdf.rect(0, 0, 297, 210, style="F")
+    pdf.set_draw_color(*BRAND)
+    pdf.set_line_width(1.6)
+    pdf.rect(10, 10, 277, 190)
+    pdf.set_draw_color(*GOLD)
+    pdf.set_line_width(0.4)
+    pdf.rect(14, 14, 269, 182)
+
+    _centred(pdf, 28, site_name.upper(), "sans", "B", 12, BRAND, spacing=1.5)
+    _centred(pdf, 44, "Certificate of Achievement", "serif", "", 34, INK)
+    pdf.set_draw_color(*GOLD)
+    pdf.line(118, 66, 179, 66)
+    _centred(pdf, 74, "This certifies that", "serif", "I", 14, MUTED)
+    _centred(pdf, 86, holder, "serif", "B", 32, INK)
+    _centred(pdf, 108, "has completed", "serif", "I", 14, MUTED)
+    _centred(pdf, 118, title, "serif", "B", 20, BRAND)
+    if subtitle:
+        _centred(pdf, 131, subtitle, "sans", "", 12, MUTED)
+
+    pdf.set_font("sans", "", 11)
+    pdf.set_text_color(*INK)
+    for x, label, value in ((40, "Issued", issued), (110, "Valid until", expires)):
+        pdf.set_xy(x, 156)
+        pdf.set_font("sans", "B", 9)
+        pdf.set_text_color(*MUTED)
+        pdf.cell(60, 5, label.upper())
+        pdf.set_xy(x, 162)
+        pdf.set_font("serif", "", 13)
+        pdf.set_text_color(*INK)
+        pdf.cell(60, 6, value)
+        pdf.set_draw_color(*MUTED)
+        pdf.set_line_width(0.2)
+        pdf.line(x, 170, x + 55, 170)
+    pdf.set_xy(40, 176)
+    pdf.set_font("sans", "", 9)
+    pdf.set_text_color(*MUTED)
+    pdf.cell(150, 5, f"Certificate code {code}")
+    pdf.set_xy(40, 181)
+    pdf.cell(150, 5, f"Check it at {verify_url}")
+    if status != "valid":
+        _centred(pdf, 140, status.upper(), "sans", "B", 16, (180, 35, 24), spacing=3)
+
+    qr = io.BytesIO()
+    segno.make(verify_url, error="m").save(qr, kind="png", scale=8, border=1)
+    qr.seek(0)
+    pdf.image(qr, x=224, y=146, w=38, h=38)
+    pdf.set_xy(214, 185)
+    pdf.set_font("sans", "", 8)
+    pdf.cell(58, 4, "Scan to verify", align="C")
+    return bytes(pdf.output())

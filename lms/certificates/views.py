@@ -1,0 +1,165 @@
+"""Certificates: the learner's list and downloads, public verification, admin revocation."""
+from urllib.parse import urlencode
+
+from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect,
+                   render_template, request, url_for)
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import or_, select
+
+from ..accounts.models import User
+from ..clock import utcnow
+from ..extensions import db
+from .awarding import certificates_of, find_certificate, reinstate, renewal_opens, revoke
+from .credentials import CONTEXTS, published_keys, verify_credential
+from .issuing import award_certificates, site
+from .models import Certificate
+from .pdf import certificate_pdf
+
+bp = Blueprint("certificates", __name__, template_folder="templates")
+
+
+def own_certificate(code):
+    """A certificate the current user may download: their own, or any for an admin."""
+    certificate = find_certificate(code)
+    if certificate is None or (certificate.user_id != current_user.id
+                               and current_user.role != "admin"):
+        abort(404)
+    return certificate
+
+
+def share_on_linkedin(certificate):
+    """LinkedIn's 'add to profile' address, filled in for this certificate."""
+    issued = certificate.renewed_at or certificate.issued_at
+    params = {"startTask": "CERTIFICATION_NAME", "name": certificate.title,
+              "organizationName": current_app.config["LMS_SITE_NAME"],
+              "issueYear": issued.year, "issueMonth": issued.month,
+              "certUrl": site().url(f"/verify/{certificate.code}"), "certId": certificate.code}
+    if certificate.expires_at:
+        params.update(expirationYear=certificate.expires_at.year,
+                      expirationMonth=certificate.expires_at.month)
+    return "https://www.linkedin.com/profile/add?" + urlencode(params)
+
+
+@bp.route("/certificates")
+@login_required
+def mine():
+    """The learner's certificates, with the PDF, the credential, and ways to share them."""
+    award_certificates(current_user)
+    db.session.commit()
+    now = utcnow()
+    notice_days = current_app.config["LMS_RECERT_NOTICE_DAYS"]
+    held = sorted(certificates_of(current_user.id).values(),
+                  key=lambda c: (c.level_number == 0, c.level_number))
+    return render_template("certificates/mine.html", now=now, certificates=[
+        {"certificate": c, "status": c.status(now), "linkedin": share_on_linkedin(c),
+         "verify_url": site().url(f"/verify/{c.code}"),
+         "renew": c.revoked_at is None and renewal_opens(c, notice_days) is not None
+         and now >= renewal_opens(c, notice_days)} for c in held])
+
+
+@bp.route("/certificates/<code>.pdf")
+@login_required
+def pdf(code):
+    """The certificate as a PDF."""
+    certificate = own_certificate(code)
+    now = utcnow()
+    data = certificate_pdf(
+        current_app.config["LMS_SITE_NAME"], certificate.holder_name, certificate.title,
+        _("All five levels of the customer success curriculum") if certificate.is_final
+        else _("Every module's lesson, quiz and role-play, and the level exam"),
+        format_date(certificate.renewed_at or certificate.issued_at, "long"),
+        format_date(certificate.expires_at, "long") if certificate.expires_at else _("No expiry"),
+        certificate.code, site().url(f"/verify/{certificate.code}"), certificate.status(now))
+    return Response(data, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="certificate-{certificate.code}.pdf"'})
+
+
+@bp.route("/certificates/<code>/credential.jwt")
+@login_required
+def credential(code):
+    """The signed Open Badges credential, to keep in a wallet or check offline."""
+    certificate = own_certificate(code)
+    return Response(certificate.credential, mimetype="application/vc+jwt", headers={
+        "Content-Disposition": f'attachment; filename="credential-{certificate.code}.jwt"'})
+
+
+@bp.route("/verify/<code>")
+def verify(code):
+    """Public: is this certificate valid, expired or revoked, and whose is it?"""
+    certificate = find_certificate(code)
+    if certificate is None:
+        return render_template("certificates/verify.html", certificate=None, code=code), 404
+    now = utcnow()
+    verdict = verify_credential(certificate.credential, published_keys(), now=now)
+    return render_template("certificates/verify.html", certificate=certificate, code=code,
+                           status=certificate.status(now), verdict=verdict)
+
+
+@bp.route("/issuer")
+def issuer():
+    """Public: the issuer's Open Badges profile."""
+    return jsonify({"@context": CONTEXTS, "id": site().url("/issuer"), "type": ["Profile"],
+                    "name": current_app.config["LMS_SITE_NAME"], "url": site().url("/"),
+                    "publicKey": site().url("/.well-known/jwks.json")})
+
+
+@bp.route("/.well-known/jwks.json")
+def jwks():
+    """Public: every key that ever signed a credential here."""
+    return jsonify(published_keys())
+
+
+@bp.route("/credentials/revocations")
+def revocations():
+    """Public: the credentials the issuer has revoked (1EdTech revocation list)."""
+    revoked = db.session.scalars(select(Certificate.code).where(Certificate.revoked_at.is_not(None)))
+    return jsonify({"id": site().url("/credentials/revocations"), "issuer": site().url("/issuer"),
+                    "revokedCredentials": [{"id": site().url(f"/verify/{code}")} for code in revoked]})
+
+
+@bp.route("/admin/certificates")
+@login_required
+def manage():
+    """Admins: find certificates by holder or code, revoke and reinstate them."""
+    if current_user.role != "admin":
+        abort(403)
+    query = request.args.get("q", "").strip()
+    statement = (select(Certificate, User).join(User, User.id == Certificate.user_id)
+                 .order_by(Certificate.issued_at.desc()).limit(200))
+    if query:
+        like = f"%{query.lower()}%"
+        statement = statement.where(or_(User.email.ilike(like), User.name.ilike(like),
+                                        Certificate.code == query))
+    return render_template("certificates/manage.html", rows=db.session.execute(statement).all(),
+                           query=query, now=utcnow())
+
+
+@bp.route("/admin/certificates/<code>/revoke", methods=["POST"])
+@login_required
+def revoke_certificate(code):
+    """Admins: revoke a certificate, with the reason its holder will be told."""
+    if current_user.role != "admin":
+        abort(403)
+    certificate = find_certificate(code) or abort(404)
+    try:
+        revoke(certificate, request.form.get("reason", ""))
+        db.session.commit()
+        flash(_("Certificate revoked; %(name)s has been told.", name=certificate.holder_name), "success")
+    except ValueError as error:
+        flash(str(error), "error")
+    return redirect(url_for("certificates.manage", q=code))
+
+
+@bp.route("/admin/certificates/<code>/reinstate", methods=["POST"])
+@login_required
+def reinstate_certificate(code):
+    """Admins: reinstate a revoked certificate."""
+    if current_user.role != "admin":
+        abort(403)
+    certificate = find_certificate(code) or abort(404)
+    reinstate(certificate)
+    db.session.commit()
+    flash(_("Certificate reinstated."), "success")
+    return redirect(url_for("certificates.manage", q=code))

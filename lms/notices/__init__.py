@@ -1,0 +1,1 @@
+"""Notices: telling a person something happened (a certificate revoked, due for renewal)."""
