@@ -2,16 +2,18 @@
 import json
 import sys
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
-from .accounts.models import ROLES
+from .accounts.models import ROLES, User
+from .certificates.models import Certificate
 from .certificates.awarding import is_revoked
-from .certificates.credentials import create_signing_key, ensure_signing_key, published_keys, verify_credential
+from .certificates.credentials import (create_signing_key, ensure_signing_key, holder_name,
+                                      published_keys, verify_credential)
 from .certificates.issuing import award_certificates
 from .curriculum.models import Module
 from .exam.models import ExamAttempt
@@ -31,6 +33,7 @@ DEMO_ACCOUNTS = (
 )
 DEMO_TEAM = "Customer Success EMEA"
 CERTIFIED_EMAIL = "certified@example.com"
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 
 
 def curriculum_dir(directory):
@@ -47,6 +50,9 @@ def init_command(demo):
     click.echo("Database is at the current schema.")
     ensure_signing_key(current_app.config["LMS_KEY_DIR"])
     db.session.commit()
+    if current_app.config["LMS_BASE_URL"] == DEFAULT_BASE_URL:
+        click.echo(f"Note: LMS_BASE_URL is {DEFAULT_BASE_URL}. Set it to the site's public "
+                   "address before issuing real certificates: it is signed into them.")
     if demo:
         for email, name, role in DEMO_ACCOUNTS:
             if find_user(email) is None:
@@ -201,12 +207,26 @@ def verify_command(file, jwks):
     keys = json.load(jwks) if jwks else published_keys()
     verdict = verify_credential(file.read(), keys, is_revoked=None if jwks else is_revoked)
     if verdict.credential:
-        subject = verdict.credential.get("credentialSubject", {})
-        click.echo(f"{verdict.credential.get('name')} - {subject.get('name')}")
+        click.echo(f"{verdict.credential.get('name')} - {holder_name(verdict.credential)}")
     click.echo(f"{verdict.status.upper()}: {verdict.message}")
     if jwks:
         click.echo("(Revocation not checked: that needs the issuer's site or database.)")
     raise SystemExit(0 if verdict.ok else 1)
+
+
+@click.command("remind")
+@with_appcontext
+def remind_command():
+    """Tell learners whose certificates are due for renewal (run it daily, e.g. from cron)."""
+    notice_days = current_app.config["LMS_RECERT_NOTICE_DAYS"]
+    now = datetime.utcnow()
+    holders = db.session.scalars(db.select(Certificate.user_id).where(
+        Certificate.revoked_at.is_(None), Certificate.expires_at.is_not(None),
+        Certificate.expires_at <= now + timedelta(days=notice_days)).distinct()).all()
+    for user_id in holders:
+        award_certificates(db.session.get(User, user_id))
+    db.session.commit()
+    click.echo(f"Checked {len(holders)} learner(s) with certificates due for renewal.")
 
 
 @click.group("keys")
@@ -224,7 +244,7 @@ def keys_rotate_command():
 
 
 COMMANDS = (init_command, check_command, import_command, create_user_command, team_command,
-            verify_command, keys_command)
+            verify_command, remind_command, keys_command)
 
 
 def register_commands(app):

@@ -172,7 +172,15 @@ def test_the_credential_is_an_open_badge_that_verifies(exam_app, certified):
     credential = verdict.credential
     assert credential["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
     assert credential["issuer"]["id"] == "https://academy.example/issuer"
-    assert credential["credentialSubject"]["name"] == "Sam"
+    subject = credential["credentialSubject"]
+    assert subject["id"].startswith("urn:uuid:") and subject["type"] == ["AchievementSubject"]
+    assert subject["identifier"] == [{"type": "IdentityObject", "identityType": "name",
+                                      "identityHash": "Sam", "hashed": False}]
+    claims = jwt.decode(certificate.credential, options={"verify_signature": False})
+    assert claims["sub"] == subject["id"] and claims["jti"] == credential["id"]
+    assert claims["iss"] == credential["issuer"]["id"]
+    assert jwt.get_unverified_header(certificate.credential)["kid"].startswith(
+        "https://academy.example/.well-known/jwks.json#key-")
     assert credential["validUntil"].startswith(str(certificate.expires_at.year))
     assert credential["credentialStatus"]["type"] == "1EdTechRevocationList"
     assert jwt.get_unverified_header(certificate.credential)["alg"] == "RS256"
@@ -270,3 +278,75 @@ def test_the_demo_has_a_certified_learner(app_config, tmp_path):
         assert certificate.user_id == holder.id and certificate.level_number == 1
         assert verify_credential(certificate.credential, published_keys()).ok
         db.engine.dispose()
+
+
+def give_final(app, user_id):
+    """Certificates for levels 2 to 5 as if earned, so the final certification is due."""
+    from lms.certificates.credentials import Site
+    with app.app_context():
+        for number in range(2, 6):
+            db.session.add(Certificate(code=f"code-{number}-{user_id}", user_id=user_id,
+                                       level_number=number, holder_name="Sam", title=f"Level {number}",
+                                       issued_at=datetime.utcnow(), curriculum={}, credential="x",
+                                       expires_at=datetime.utcnow() + timedelta(days=300 + number)))
+        db.session.commit()
+        return refresh_certificates(db.session.get(User, user_id), SITE, app.config["LMS_KEY_DIR"])
+
+
+def test_the_final_certification_falls_and_returns_with_a_level_certificate(exam_app, certified, make_user):
+    client, user_id, level_one = certified
+    (final,) = give_final(exam_app, user_id)
+    assert final.is_final and final.title == "Certified Customer Success Manager"
+    assert final.expires_at.date() == (datetime.utcnow() + timedelta(days=302)).date()  # the earliest
+    admin = sign_in_as(exam_app.test_client(), make_user("admin"))
+    admin.post(f"/admin/certificates/{level_one.code}/revoke", data={"reason": "Misconduct"})
+    with exam_app.app_context():
+        final = db.session.get(Certificate, final.id)
+        assert final.revoked_at is not None and final.revoke_reason == "Level 1 certificate revoked"
+    assert "Revoked" in exam_app.test_client().get(f"/verify/{final.code}").get_data(as_text=True)
+    again = admin.post(f"/admin/certificates/{level_one.code}/revoke", data={"reason": "Twice"},
+                       follow_redirects=True)
+    assert b"already revoked" in again.data
+    admin.post(f"/admin/certificates/{level_one.code}/reinstate")
+    with exam_app.app_context():
+        assert db.session.get(Certificate, final.id).revoked_at is None
+
+
+def test_a_revoked_certificate_page_does_not_show_whose_it_was(exam_app, certified, make_user):
+    _, _, certificate = certified
+    admin = sign_in_as(exam_app.test_client(), make_user("admin"))
+    admin.post(f"/admin/certificates/{certificate.code}/revoke", data={"reason": "Misconduct"})
+    page = exam_app.test_client().get(f"/verify/{certificate.code}").get_data(as_text=True)
+    assert "Revoked" in page and "Sam" not in page and "Misconduct" not in page
+
+
+def test_renewing_early_keeps_the_time_left_and_reminders_are_said_once(exam_app, certified):
+    client, user_id, certificate = certified
+    soon = datetime.utcnow() + timedelta(days=30)
+    with exam_app.app_context():
+        db.session.get(Certificate, certificate.id).expires_at = soon
+        db.session.commit()
+    client.get("/")
+    client.get("/certificates")
+    assert exam_app.test_cli_runner().invoke(args=["remind"]).exit_code == 0
+    with exam_app.app_context():
+        reminders = db.session.scalars(select(Notice).where(Notice.key.like("renew:%"))).all()
+        assert len(reminders) == 1
+    pass_level_1(client, exam_app)
+    (renewed,) = certificates(exam_app)
+    assert renewed.expires_at.date() == (soon + timedelta(days=730)).date()
+    with exam_app.app_context():
+        reminder = db.session.scalars(select(Notice).where(Notice.key.like("renew:%"))).one()
+        assert reminder.dismissed_at is not None  # the renewal made it out of date
+    assert "was renewed" in client.get("/").get_data(as_text=True)
+
+
+def test_lms_remind_tells_learners_who_are_not_visiting(exam_app, certified):
+    _, user_id, certificate = certified
+    with exam_app.app_context():
+        db.session.get(Certificate, certificate.id).expires_at = datetime.utcnow() + timedelta(days=10)
+        db.session.commit()
+    result = exam_app.test_cli_runner().invoke(args=["remind"])
+    assert "Checked 1 learner(s)" in result.output
+    with exam_app.app_context():
+        assert db.session.scalar(select(Notice).where(Notice.key.like("renew:%"))).user_id == user_id

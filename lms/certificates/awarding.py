@@ -17,7 +17,7 @@ from ..curriculum.models import Level
 from ..exam.models import ExamAttempt
 from ..extensions import db
 from ..learning.progress import learner_standing
-from ..notices.notices import notify
+from ..notices.notices import dismiss_about, notify
 from ..review.models import Review
 from ..roleplay.models import Reflection
 from .credentials import open_badge, sign_credential
@@ -74,6 +74,16 @@ def renewal_opens(certificate, notice_days):
     return certificate.expires_at - timedelta(days=notice_days)
 
 
+def _expiry(level, start):
+    """When a certificate for `level` starting at `start` expires (None: never)."""
+    return start + timedelta(days=level.validity_days) if level.validity_days else None
+
+
+def _versions(level):
+    """The module versions a certificate for this level standing certifies."""
+    return {m.module.key: m.version.number for m in level.modules}
+
+
 def _description(level):
     return (f"Completed every module of level {level.number}, {level.title}, of the customer "
             "success curriculum (lessons, quizzes and role-plays) and passed the level exam.")
@@ -120,11 +130,9 @@ def refresh_certificates(user, site, key_dir, require_review=False, notice_days=
         certificate = held.get(number)
         if certificate is None:
             if qualifies(level, require_review, reviewed):
-                expires = (now + timedelta(days=level.level.validity_days)
-                           if level.level.validity_days else None)
-                curriculum = {m.module.key: m.version.number for m in level.modules}
-                issued = _issue(user, number, f"Level {number}: {level.level.title}", expires,
-                                curriculum, site, key_dir, _description(level.level), now)
+                issued = _issue(user, number, f"Level {number}: {level.level.title}",
+                                _expiry(level.level, now), _versions(level), site, key_dir,
+                                _description(level.level), now)
                 if issued is not None:
                     held[number] = issued
                     changed.append(issued)
@@ -135,12 +143,13 @@ def refresh_certificates(user, site, key_dir, require_review=False, notice_days=
         passed = last_pass.get(number)
         if passed and passed >= opens and passed > (certificate.renewed_at or certificate.issued_at):
             certificate.renewed_at = now
-            certificate.expires_at = now + timedelta(days=level.level.validity_days or 0) \
-                if level.level.validity_days else None
-            certificate.curriculum = {m.module.key: m.version.number for m in level.modules}
+            # Renewing early keeps the time left: the new term runs from the old expiry.
+            certificate.expires_at = _expiry(level.level, max(now, certificate.expires_at))
+            certificate.curriculum = _versions(level)
             _sign(certificate, site, key_dir, _description(level.level))
+            dismiss_about(user.id, f"renew:{certificate.id}:", now)
             notify(user.id, f"Your certificate was renewed: {certificate.title}.",
-                   link="/certificates", key=f"renewed:{certificate.id}:{now.date()}")
+                   link="/certificates", key=f"renewed:{certificate.id}:{now:%Y%m%d%H%M%S}")
             changed.append(certificate)
         else:
             notify(user.id, f"{certificate.title} expires on {certificate.expires_at:%d %B %Y}. "
@@ -172,22 +181,58 @@ def _refresh_final(user, held, site, key_dir, now):
     return []
 
 
+class RevocationError(ValueError):
+    pass
+
+
+def _final_of(certificate):
+    return db.session.scalar(select(Certificate).where(
+        Certificate.user_id == certificate.user_id, Certificate.level_number == FINAL))
+
+
+def _follows(certificate):
+    """The reason a final certification gives when it falls with a level certificate."""
+    return f"Level {certificate.level_number} certificate revoked"
+
+
 def revoke(certificate, reason, now=None):
-    """Revoke a certificate with a reason, and tell its holder."""
+    """Revoke a certificate with a reason and tell its holder; the final certification falls too."""
+    now = now or utcnow()
+    if certificate.revoked_at is not None:
+        raise RevocationError("This certificate is already revoked.")
     if not reason.strip():
-        raise ValueError("Give a reason: the holder is told it.")
-    certificate.revoked_at, certificate.revoke_reason = now or utcnow(), reason.strip()
+        raise RevocationError("Give a reason: the holder is told it.")
+    certificate.revoked_at, certificate.revoke_reason = now, reason.strip()
+    dismiss_about(certificate.user_id, f"reinstated:{certificate.id}:", now)
+    dismiss_about(certificate.user_id, f"renew:{certificate.id}:", now)
     notify(certificate.user_id, f"Your certificate {certificate.title} was revoked: "
-           f"{certificate.revoke_reason}", link="/certificates")
+           f"{certificate.revoke_reason}", link="/certificates",
+           key=f"revoked:{certificate.id}:{now:%Y%m%d%H%M%S%f}", now=now)
+    final = _final_of(certificate) if not certificate.is_final else None
+    if final is not None and final.revoked_at is None:
+        revoke(final, _follows(certificate), now)
     db.session.flush()
 
 
 def reinstate(certificate, now=None):
-    """Undo a revocation, and tell the holder."""
+    """Undo a revocation and tell the holder; a final certification that fell with it returns."""
+    now = now or utcnow()
+    if certificate.revoked_at is None:
+        raise RevocationError("This certificate is not revoked.")
     certificate.revoked_at, certificate.revoke_reason = None, None
+    dismiss_about(certificate.user_id, f"revoked:{certificate.id}:", now)
     notify(certificate.user_id, f"Your certificate {certificate.title} was reinstated.",
-           link="/certificates")
+           link="/certificates", key=f"reinstated:{certificate.id}:{now:%Y%m%d%H%M%S%f}", now=now)
+    final = _final_of(certificate) if not certificate.is_final else None
+    if final is not None and final.revoke_reason == _follows(certificate):
+        reinstate(final, now)
     db.session.flush()
+
+
+def due_for_renewal(certificate, notice_days, now):
+    """Whether a certificate is in its renewal window (and not revoked)."""
+    opens = renewal_opens(certificate, notice_days)
+    return certificate.revoked_at is None and opens is not None and now >= opens
 
 
 def renewal_due(user_id, level_number, notice_days, now=None):

@@ -7,6 +7,7 @@ signed.
 """
 import json
 import os
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -70,16 +71,17 @@ def current_signing_key(key_dir):
 
 
 def ensure_signing_key(key_dir):
-    """Make sure there is a signing key and that its public half is published."""
-    current = current_signing_key(key_dir)
-    if current is None:
+    """Make sure there is a signing key, and that every key in the folder is published."""
+    files = sorted(Path(key_dir).glob("key-*.pem"))
+    if not files:
         return create_signing_key(key_dir)
-    kid, private_key = current
-    if db.session.get(SigningKey, kid) is None:
-        db.session.add(SigningKey(kid=kid, public_jwk=_public_jwk(private_key, kid),
-                                  created_at=utcnow()))
-        db.session.flush()
-    return kid
+    for path in files:
+        if db.session.get(SigningKey, path.stem) is None:
+            private_key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+            db.session.add(SigningKey(kid=path.stem, public_jwk=_public_jwk(private_key, path.stem),
+                                      created_at=utcnow()))
+    db.session.flush()
+    return files[-1].stem
 
 
 def published_keys():
@@ -98,6 +100,11 @@ def _epoch(moment):
     return int(moment.replace(tzinfo=timezone.utc).timestamp())
 
 
+def subject_id(site, user_id):
+    """A stable, opaque id for a learner at this issuer (not their email or name)."""
+    return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, site.url(f"/learners/{user_id}")))
+
+
 def open_badge(certificate, site, description):
     """The OpenBadgeCredential for a certificate, as a dict."""
     scope = "final" if certificate.level_number == FINAL else f"level{certificate.level_number}"
@@ -110,8 +117,10 @@ def open_badge(certificate, site, description):
         "validFrom": _iso(certificate.renewed_at or certificate.issued_at),
         "name": certificate.title,
         "credentialSubject": {
+            "id": subject_id(site, certificate.user_id),
             "type": ["AchievementSubject"],
-            "name": certificate.holder_name,
+            "identifier": [{"type": "IdentityObject", "identityType": "name",
+                            "identityHash": certificate.holder_name, "hashed": False}],
             "achievement": {
                 "id": site.url(f"/issuer#{scope}"),
                 "type": ["Achievement"],
@@ -129,17 +138,30 @@ def open_badge(certificate, site, description):
 
 
 def sign_credential(credential, key_dir):
-    """Sign a credential as a VC-JWT with the current key (made now if there is none yet)."""
-    if current_signing_key(key_dir) is None:
-        create_signing_key(key_dir)
+    """Sign a credential as a VC-JWT with the current, published key.
+
+    The header's kid is a URI that resolves to the key in the published set,
+    and `sub` is the credential subject's id, as Open Badges 3.0 asks.
+    """
+    ensure_signing_key(key_dir)
     kid, private_key = current_signing_key(key_dir)
+    jwks_url = credential["issuer"]["id"].rsplit("/", 1)[0] + "/.well-known/jwks.json"
     valid_from = datetime.fromisoformat(credential["validFrom"].rstrip("Z"))
     claims = {"iss": credential["issuer"]["id"], "jti": credential["id"],
-              "sub": credential["credentialSubject"]["name"], "nbf": _epoch(valid_from),
+              "sub": credential["credentialSubject"]["id"], "nbf": _epoch(valid_from),
               "vc": credential}
     if "validUntil" in credential:
         claims["exp"] = _epoch(datetime.fromisoformat(credential["validUntil"].rstrip("Z")))
-    return jwt.encode(claims, private_key, algorithm="RS256", headers={"kid": kid, "typ": "JWT"})
+    return jwt.encode(claims, private_key, algorithm="RS256",
+                      headers={"kid": f"{jwks_url}#{kid}", "typ": "JWT"})
+
+
+def holder_name(credential):
+    """The name the credential was issued to."""
+    for identity in credential.get("credentialSubject", {}).get("identifier", []):
+        if identity.get("identityType") == "name" and not identity.get("hashed"):
+            return identity.get("identityHash")
+    return None
 
 
 @dataclass
@@ -159,12 +181,13 @@ def verify_credential(token, jwks, is_revoked=None, now=None):
     token = token.strip()
     try:
         header = jwt.get_unverified_header(token)
-    except jwt.DecodeError:
+    except jwt.InvalidTokenError:
         return Verdict("malformed", "This is not a signed credential (it cannot be read as a JWT).")
     keys = {key.get("kid"): key for key in jwks.get("keys", [])}
-    if header.get("alg") != "RS256" or header.get("kid") not in keys:
+    kid = str(header.get("kid", "")).rsplit("#", 1)[-1]
+    if header.get("alg") != "RS256" or kid not in keys:
         return Verdict("unknown-key", "The credential was not signed with any of the issuer's keys.")
-    public_key = RSAAlgorithm.from_jwk(json.dumps(keys[header["kid"]]))
+    public_key = RSAAlgorithm.from_jwk(json.dumps(keys[kid]))
     try:
         claims = jwt.decode(token, public_key, algorithms=["RS256"],
                             options={"verify_exp": False, "verify_nbf": False, "verify_aud": False,
@@ -176,7 +199,9 @@ def verify_credential(token, jwks, is_revoked=None, now=None):
         return Verdict("tampered", "The credential could not be read intact: it was altered "
                        "after it was issued.")
     credential = claims["vc"]
-    if claims.get("jti") != credential.get("id") or claims.get("iss") != credential.get("issuer", {}).get("id"):
+    if claims.get("jti") != credential.get("id") \
+            or claims.get("iss") != credential.get("issuer", {}).get("id") \
+            or claims.get("sub") != credential.get("credentialSubject", {}).get("id"):
         return Verdict("tampered", "The signed claims do not match the credential inside them.",
                        credential)
     if "exp" in claims and _epoch(now) >= claims["exp"]:

@@ -1,4 +1,5 @@
 """Certificates: the learner's list and downloads, public verification, admin revocation."""
+from functools import wraps
 from urllib.parse import urlencode
 
 from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect,
@@ -11,13 +12,25 @@ from sqlalchemy import or_, select
 from ..accounts.models import User
 from ..clock import utcnow
 from ..extensions import db
-from .awarding import certificates_of, find_certificate, reinstate, renewal_opens, revoke
+from .awarding import (RevocationError, certificates_of, due_for_renewal, find_certificate,
+                       reinstate, revoke)
 from .credentials import CONTEXTS, published_keys, verify_credential
 from .issuing import award_certificates, site
 from .models import Certificate
 from .pdf import certificate_pdf
 
 bp = Blueprint("certificates", __name__, template_folder="templates")
+
+
+def admin_required(view):
+    """Let only admins through (403 for everyone else signed in)."""
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if current_user.role != "admin":
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapped
 
 
 def own_certificate(code):
@@ -55,8 +68,7 @@ def mine():
     return render_template("certificates/mine.html", now=now, certificates=[
         {"certificate": c, "status": c.status(now), "linkedin": share_on_linkedin(c),
          "verify_url": site().url(f"/verify/{c.code}"),
-         "renew": c.revoked_at is None and renewal_opens(c, notice_days) is not None
-         and now >= renewal_opens(c, notice_days)} for c in held])
+         "renew": due_for_renewal(c, notice_days, now)} for c in held])
 
 
 @bp.route("/certificates/<code>.pdf")
@@ -120,11 +132,9 @@ def revocations():
 
 
 @bp.route("/admin/certificates")
-@login_required
+@admin_required
 def manage():
     """Admins: find certificates by holder or code, revoke and reinstate them."""
-    if current_user.role != "admin":
-        abort(403)
     query = request.args.get("q", "").strip()
     statement = (select(Certificate, User).join(User, User.id == Certificate.user_id)
                  .order_by(Certificate.issued_at.desc()).limit(200))
@@ -137,29 +147,28 @@ def manage():
 
 
 @bp.route("/admin/certificates/<code>/revoke", methods=["POST"])
-@login_required
+@admin_required
 def revoke_certificate(code):
     """Admins: revoke a certificate, with the reason its holder will be told."""
-    if current_user.role != "admin":
-        abort(403)
-    certificate = find_certificate(code) or abort(404)
-    try:
-        revoke(certificate, request.form.get("reason", ""))
-        db.session.commit()
-        flash(_("Certificate revoked; %(name)s has been told.", name=certificate.holder_name), "success")
-    except ValueError as error:
-        flash(str(error), "error")
-    return redirect(url_for("certificates.manage", q=code))
+    return change_status(code, lambda certificate: revoke(certificate, request.form.get("reason", "")),
+                         _("Certificate revoked; its holder has been told."))
 
 
 @bp.route("/admin/certificates/<code>/reinstate", methods=["POST"])
-@login_required
+@admin_required
 def reinstate_certificate(code):
     """Admins: reinstate a revoked certificate."""
-    if current_user.role != "admin":
-        abort(403)
+    return change_status(code, reinstate, _("Certificate reinstated; its holder has been told."))
+
+
+def change_status(code, change, done):
+    """Revoke or reinstate, saying what happened or why not."""
     certificate = find_certificate(code) or abort(404)
-    reinstate(certificate)
-    db.session.commit()
-    flash(_("Certificate reinstated."), "success")
+    try:
+        change(certificate)
+        db.session.commit()
+        flash(done, "success")
+    except RevocationError as error:
+        db.session.rollback()
+        flash(str(error), "error")
     return redirect(url_for("certificates.manage", q=code))

@@ -50,6 +50,16 @@ def exam_gate_for(user_id, level, attempts, now=None):
     return exam_gate(attempts, settings["attempts"], settings["cooldown"], now or utcnow())
 
 
+def renewal_gate(history, level, renewal, notice_days, now=None):
+    """The exam gate in a certificate's renewal window: only attempts since it opened
+    (and since the certificate was last issued) count."""
+    since = max(renewal.expires_at - timedelta(days=notice_days),
+                renewal.renewed_at or renewal.issued_at)
+    settings = exam_settings(level)
+    return exam_gate([a for a in history if a.started_at > since], settings["attempts"],
+                     settings["cooldown"], now or utcnow())
+
+
 def why_not_open(standing):
     """Why a level's exam cannot be sat yet, or None if the modules allow it.
 

@@ -4,14 +4,13 @@ from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, rend
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..assessment.gates import exam_gate
 from ..assessment.papers import question_sheet, read_answers
-from ..certificates.awarding import renewal_due, renewal_opens
+from ..certificates.awarding import renewal_due
 from ..certificates.issuing import award_certificates
 from ..clock import utcnow
 from ..extensions import db
 from ..learning.access import can_see_attempt, open_level
-from .attempts import (close_if_expired, exam_gate_for, exam_settings, finish_exam,
+from .attempts import (close_if_expired, exam_gate_for, exam_settings, finish_exam, renewal_gate,
                        finished_attempts, open_attempt, save_answers, start_exam, why_not_open)
 from .models import ExamAttempt
 
@@ -46,15 +45,10 @@ def overview(number):
 
 
 def gate_for_learner(level, history, renewal):
-    """The exam gate; in a renewal window only attempts since it opened (and since the
-    certificate was last issued) count."""
+    """The exam gate for the current learner, in or out of a renewal window."""
     if renewal is None:
         return exam_gate_for(current_user.id, level.level, history)
-    since = max(renewal_opens(renewal, current_app.config["LMS_RECERT_NOTICE_DAYS"]),
-                renewal.renewed_at or renewal.issued_at)
-    settings = exam_settings(level.level)
-    return exam_gate([a for a in history if a.started_at > since], settings["attempts"],
-                     settings["cooldown"], utcnow())
+    return renewal_gate(history, level.level, renewal, current_app.config["LMS_RECERT_NOTICE_DAYS"])
 
 
 @bp.route("/levels/<int:number>/exam/start", methods=["POST"])

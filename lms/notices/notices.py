@@ -9,6 +9,8 @@ from .models import Notice
 
 def notify(user_id, text, link=None, key=None, now=None):
     """Leave a notice for a person; with a key, a notice already left is not repeated."""
+    if key is not None and db.session.scalar(select(Notice.id).where(Notice.key == key)):
+        return None
     notice = Notice(user_id=user_id, text=text, link=link, key=key, created_at=now or utcnow())
     try:
         with db.session.begin_nested():
@@ -23,6 +25,14 @@ def open_notices(user_id):
     return db.session.scalars(select(Notice).where(
         Notice.user_id == user_id, Notice.dismissed_at.is_(None))
         .order_by(Notice.created_at.desc(), Notice.id.desc())).all()
+
+
+def dismiss_about(user_id, key_prefix, now=None):
+    """Dismiss a person's open notices whose key starts with `key_prefix` (now out of date)."""
+    for notice in db.session.scalars(select(Notice).where(
+            Notice.user_id == user_id, Notice.dismissed_at.is_(None),
+            Notice.key.startswith(key_prefix, autoescape=True))):
+        notice.dismissed_at = now or utcnow()
 
 
 def dismiss(user_id, notice_id, now=None):
