@@ -109,9 +109,11 @@ def assert_rubric(script):
     return 2 <= len(script["rubric"]) <= 4 and set(script["rubric"]) <= set(SKILLS)
 
 
-def test_level_1_has_an_exam_bank_across_modules():
-    level = CURRICULUM.level(1)
-    if os.environ.get("LMS_CHECK_ROOT"):
-        pytest.skip("checking one module")
+LEVELS_WITH_MODULES = [level for level in CURRICULUM.levels if level.modules]
+
+
+@pytest.mark.skipif("LMS_CHECK_ROOT" in os.environ, reason="checking one module")
+@pytest.mark.parametrize("level", LEVELS_WITH_MODULES, ids=lambda level: f"level{level.number}")
+def test_each_level_has_an_exam_bank_across_modules(level):
     assert len(level.exam_bank) >= 10
     assert level.exam["questions"] >= 10
