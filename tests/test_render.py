@@ -47,6 +47,12 @@ def test_markdown_features_render():
     assert anchors == {"why-it-matters"}
 
 
+def test_checklists_show_boxes_not_brackets():
+    html, _ = render_markdown("- [ ] Book the call\n- [x] Read the notes\n\n```\n- [ ] code\n```")
+    assert "<li>☐ Book the call</li>" in html and "<li>☑ Read the notes</li>" in html
+    assert "- [ ] code" in html and "<input" not in html
+
+
 def test_links_are_rewritten_and_external_links_protected():
     def link_url(target):
         return {"../02-next/": "/levels/1/next", "map.png": "/levels/1/a/files/map.png"}.get(target)

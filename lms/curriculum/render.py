@@ -1,4 +1,5 @@
 """Markdown to sanitised HTML, once, at import time."""
+import re
 import xml.etree.ElementTree as etree
 
 import markdown
@@ -81,6 +82,26 @@ def heading_ids(toc_tokens):
     return ids
 
 
+TASK_ITEM = re.compile(r"^(\s*[-*+]\s+)\[([ xX])\]\s", re.M)
+FENCE = re.compile(r"^ {0,3}(```|~~~)")
+
+
+def checklist_boxes(text):
+    """Show `- [ ] item` lines as boxes to tick (☐, ☑), outside code blocks.
+
+    A lesson's checklist is something to print or copy, not a form; quiz
+    options never come through here, their parser takes them first.
+    """
+    lines, in_fence = [], False
+    for line in text.split("\n"):
+        if FENCE.match(line):
+            in_fence = not in_fence
+        elif not in_fence:
+            line = TASK_ITEM.sub(lambda m: m.group(1) + ("☐ " if m.group(2) == " " else "☑ "), line)
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def render_inline(text):
     """Render a line of Markdown (a question, an option) without its <p> wrapper."""
     html, _ = render_markdown(text)
@@ -97,5 +118,5 @@ def render_markdown(text, link_url=None):
     """
     md = markdown.Markdown(extensions=EXTENSIONS + [_LinkExtension(link_url)],
                            output_format="html")
-    html = md.convert(text)
+    html = md.convert(checklist_boxes(text))
     return sanitise(html), heading_ids(md.toc_tokens)
