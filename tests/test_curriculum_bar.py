@@ -117,3 +117,23 @@ LEVELS_WITH_MODULES = [level for level in CURRICULUM.levels if level.modules]
 def test_each_level_has_an_exam_bank_across_modules(level):
     assert len(level.exam_bank) >= 10
     assert level.exam["questions"] >= 10
+
+
+def plain_length(html):
+    return len(re.sub(r"<[^>]+>", "", html))
+
+
+QUESTION_SETS = [(m.key, m.quiz["questions"]) for m in MODULES if m.quiz] + \
+    [(f"level{level.number}/exam", level.exam_bank) for level in CURRICULUM.levels if level.exam_bank]
+
+
+@pytest.mark.parametrize("key,questions", QUESTION_SETS, ids=[key for key, _ in QUESTION_SETS])
+def test_no_right_answer_gives_itself_away_by_length(key, questions):
+    """Options are shuffled, so 'pick the longest' must not be a winning strategy."""
+    flagged = []
+    for question in questions:
+        right = [plain_length(o["html"]) for o in question["options"] if o["correct"]]
+        wrong = [plain_length(o["html"]) for o in question["options"] if not o["correct"]]
+        if min(right) > 1.15 * max(wrong):
+            flagged.append(question["title"])
+    assert flagged == []
