@@ -19,6 +19,7 @@ from .curriculum.models import Module
 from .exam.models import ExamAttempt
 from .learning.models import ModuleProgress
 from .roleplay.models import Reflection, RoleplayRun
+from .roleplay.runs import score_path
 from .accounts.users import AccountError, create_user, find_user
 from .curriculum.files import load_curriculum
 from .curriculum.sync import import_curriculum
@@ -34,6 +35,8 @@ DEMO_ACCOUNTS = (
 DEMO_TEAM = "Customer Success EMEA"
 CERTIFIED_EMAIL = "certified@example.com"
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+DEMO_REFLECTION = ("Next month I would agree one measure with the customer's sponsor, track it in "
+                   "their own systems as well as in Lumora, and book the review before they ask.")
 
 
 def curriculum_dir(directory):
@@ -79,7 +82,7 @@ def certify_demo_learner():
     if not problems:
         import_curriculum(db.session, curriculum)
     modules = db.session.scalars(db.select(Module).where(
-        Module.level_number == 1, Module.retired_at.is_(None))).all()
+        Module.level_number == 1, Module.retired_at.is_(None)).order_by(Module.position)).all()
     if not modules:
         db.session.commit()
         return
@@ -88,24 +91,32 @@ def certify_demo_learner():
         if db.session.scalar(db.select(ModuleProgress).where(
                 ModuleProgress.user_id == user.id, ModuleProgress.module_id == module.id)):
             continue
+        # A real run along the strongest path, so its debrief reads like any other.
+        script = module.current_version.roleplay or {}
+        best = script.get("best", {"path": [], "ending": script.get("start", "")})
         run = RoleplayRun(user_id=user.id, module_id=module.id,
                           module_version_id=module.current_version_id, started_at=when,
-                          finished_at=when, scene="demo", step=0, path=[], scores={},
+                          finished_at=when, scene=best["ending"], step=len(best["path"]),
+                          path=best["path"],
+                          scores=score_path(script, best["path"]) if script else {},
                           percent=100, passed=True)
         db.session.add(run)
         db.session.flush()
         db.session.add(Reflection(user_id=user.id, module_id=module.id, run_id=run.id,
-                                  body="(demo reflection)", saved_at=when, submitted_at=when))
+                                  body=DEMO_REFLECTION, saved_at=when, submitted_at=when))
         db.session.add(ModuleProgress(user_id=user.id, module_id=module.id, started_at=when,
                                       last_visited_at=when, lesson_read_at=when,
                                       quiz_passed_at=when, quiz_best_score=100,
                                       roleplay_passed_at=when, reflection_submitted_at=when,
                                       completed_at=when))
     if not db.session.scalar(db.select(ExamAttempt).where(ExamAttempt.user_id == user.id)):
+        breakdown = [{"title": m.current_version.title, "correct": 2, "total": 2} for m in modules]
         db.session.add(ExamAttempt(user_id=user.id, level_number=1, started_at=when,
                                    deadline_at=when, submitted_at=when, ended_by="learner",
-                                   paper=[], answers=[], pass_mark=80, question_count=0,
-                                   correct_count=0, score=100, passed=True, breakdown=[]))
+                                   paper=[], answers=[], pass_mark=80,
+                                   question_count=2 * len(modules),
+                                   correct_count=2 * len(modules), score=100, passed=True,
+                                   breakdown=breakdown))
     db.session.flush()
     award_certificates(user)
     db.session.commit()

@@ -6,7 +6,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import MetaData, event
+from sqlalchemy import Index, MetaData, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -26,6 +26,13 @@ class Base(DeclarativeBase):
 
 # A request commits once, near its end, then renders what it loaded: keeping
 # loaded objects fresh after commit avoids reloading them one row at a time.
+def one_open_per(name, *columns, open_when):
+    """A unique index over `columns` among rows still open: at most one open
+    attempt or run per learner, however many tabs race to start one."""
+    return Index(name, *columns, unique=True, sqlite_where=text(open_when),
+                 postgresql_where=text(open_when))
+
+
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()

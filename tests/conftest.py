@@ -14,6 +14,8 @@ from lms.curriculum.files import read_curriculum
 from lms.curriculum.sync import import_curriculum
 from lms.extensions import db
 
+pytest_plugins = ["tests.exam_world"]
+
 PASSWORD = "correct horse battery"
 # A cheap hash keeps fixtures fast; the real rules use Werkzeug's default.
 FAST_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")

@@ -5,21 +5,19 @@ from datetime import datetime, timedelta
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-from jwt.algorithms import RSAAlgorithm
 from sqlalchemy import func, select
 
 from lms.accounts.models import User
 from lms.certificates import awarding
 from lms.certificates.awarding import qualifies, refresh_certificates
-from lms.certificates.credentials import (Site, create_signing_key, published_keys,
-                                          verify_credential)
+from lms.certificates.credentials import Site, published_keys, verify_credential
 from lms.certificates.models import Certificate
 from lms.exam.models import ExamAttempt
 from lms.extensions import db
 from lms.notices.models import Notice
 
 from .conftest import sign_in_as
-from .test_exam import answer_form, attempt, candidate, exam_app, start  # noqa: F401 (fixtures)
+from .exam_world import answer_form, attempt, start
 
 SITE = Site("Customer Success Academy", "https://academy.example")
 
@@ -278,11 +276,14 @@ def test_the_demo_has_a_certified_learner(app_config, tmp_path):
         assert certificate.user_id == holder.id and certificate.level_number == 1
         assert verify_credential(certificate.credential, published_keys()).ok
         db.engine.dispose()
+    client = sign_in_as(app.test_client(), holder.id)
+    for url in ("/", "/certificates", "/levels/1", "/levels/1/exam",
+                "/levels/1/exam/attempts/1", "/levels/1/what-customer-success-is/roleplay"):
+        assert client.get(url).status_code == 200, url
 
 
 def give_final(app, user_id):
     """Certificates for levels 2 to 5 as if earned, so the final certification is due."""
-    from lms.certificates.credentials import Site
     with app.app_context():
         for number in range(2, 6):
             db.session.add(Certificate(code=f"code-{number}-{user_id}", user_id=user_id,

@@ -1,6 +1,4 @@
 """Every `lms` command, through Flask's CLI runner."""
-import shutil
-
 from sqlalchemy import inspect, select
 
 from lms import create_app
@@ -144,3 +142,10 @@ def test_init_demo_puts_the_demo_learner_in_the_demo_managers_team(app, runner):
     runner.invoke(args=["init", "--demo"])
     with app.app_context():
         assert manages(find_user("manager@example.com").id, find_user("learner@example.com").id)
+
+
+def test_the_models_and_the_migrations_agree(app, runner):
+    """A model change without its migration fails here, not in production."""
+    from lms import MIGRATIONS
+    result = runner.invoke(args=["db", "check", "-d", str(MIGRATIONS)])
+    assert result.exit_code == 0, result.output

@@ -178,7 +178,7 @@ def test_a_cooldown_after_failing_says_until_when(app, ready, runner):
     attempt_id, _ = submit(ready, app, right=False)
     page = ready.get(QUIZ_URL).get_data(as_text=True)
     assert "You can try again from" in page and "Submit my answers" not in page
-    response = ready.post(f"{QUIZ_URL}/attempts/{attempt_id}", data=form_for(app, attempt_id))
+    ready.post(f"{QUIZ_URL}/attempts/{attempt_id}", data=form_for(app, attempt_id))
     assert len(attempts(app)) == 1
 
 

@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..clock import utcnow
-from ..curriculum.models import Level
 from ..exam.models import ExamAttempt
 from ..extensions import db
 from ..learning.progress import learner_standing
@@ -246,7 +245,3 @@ def renewal_due(user_id, level_number, notice_days, now=None):
     opens = renewal_opens(certificate, notice_days)
     return certificate if opens is not None and now >= opens else None
 
-
-def level_titles():
-    """Level number to title, for pages listing certificates."""
-    return dict(db.session.execute(select(Level.number, Level.title)).all())

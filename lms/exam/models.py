@@ -1,19 +1,17 @@
 """Exam attempts, each with the paper drawn for it."""
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, text
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import db, one_open_per
 
 
 class ExamAttempt(db.Model):
     __table_args__ = (
         Index("ix_exam_attempt_user_id_level_number", "user_id", "level_number"),
-        # One exam in progress per learner and level, however many tabs.
-        Index("uq_exam_attempt_open", "user_id", "level_number", unique=True,
-              sqlite_where=text("submitted_at IS NULL"),
-              postgresql_where=text("submitted_at IS NULL")),
+        one_open_per("uq_exam_attempt_open", "user_id", "level_number",
+                     open_when="submitted_at IS NULL"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

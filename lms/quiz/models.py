@@ -1,20 +1,18 @@
 """Quiz attempts: every one kept, with the paper it was graded against."""
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, text
+from sqlalchemy import JSON, ForeignKey, Index
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import db, one_open_per
 
 
 class QuizAttempt(db.Model):
     """One go at a module's quiz; open (a draft) until it is submitted."""
     __table_args__ = (
         Index("ix_quiz_attempt_user_id_module_id", "user_id", "module_id"),
-        # At most one open attempt per learner and quiz, even across tabs.
-        Index("uq_quiz_attempt_open", "user_id", "module_id", unique=True,
-              sqlite_where=text("submitted_at IS NULL"),
-              postgresql_where=text("submitted_at IS NULL")),
+        one_open_per("uq_quiz_attempt_open", "user_id", "module_id",
+                     open_when="submitted_at IS NULL"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

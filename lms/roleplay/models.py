@@ -1,20 +1,18 @@
 """Runs through a role-play, and the reflection written after one."""
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import db, one_open_per
 
 
 class RoleplayRun(db.Model):
     """One play-through, kept whole: every run and its path stay on record."""
     __table_args__ = (
         Index("ix_roleplay_run_user_id_module_id", "user_id", "module_id"),
-        # One conversation in progress per learner and module, across tabs.
-        Index("uq_roleplay_run_open", "user_id", "module_id", unique=True,
-              sqlite_where=text("finished_at IS NULL AND abandoned_at IS NULL"),
-              postgresql_where=text("finished_at IS NULL AND abandoned_at IS NULL")),
+        one_open_per("uq_roleplay_run_open", "user_id", "module_id",
+                     open_when="finished_at IS NULL AND abandoned_at IS NULL"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

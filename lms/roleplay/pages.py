@@ -8,7 +8,7 @@ from .reflections import reflection_of, word_count
 from .runs import debrief, finished_runs, open_run, script_of, transcript
 
 
-def roleplay_page(user, module, current_script):
+def roleplay_page(user, module):
     """The learner's run in progress or last debrief, their reflection and its review.
 
     The reflection and its review are shown with the rubric and prompt of
@@ -16,7 +16,7 @@ def roleplay_page(user, module, current_script):
     """
     run = open_run(user.id, module.id)
     runs = finished_runs(user.id, module.id)
-    script = script_of(run or runs[0]) if (run or runs) else current_script
+    script = script_of(run or runs[0]) if (run or runs) else module.current_version.roleplay
     reflection = reflection_of(user.id, module.id)
     review = review_of(reflection.id) if reflection else None
     reflected = script_of(db.session.get(RoleplayRun, reflection.run_id)) if reflection else script

@@ -1,6 +1,7 @@
 """Rules for playing a role-play: starting, choosing, scoring, the debrief."""
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import undefer
 
 from ..clock import utcnow
 from ..curriculum.models import ModuleVersion
@@ -10,8 +11,13 @@ from .models import RoleplayRun
 
 
 def script_of(run):
-    """The script a run is played against: its own version's, even after edits."""
-    return db.session.get(ModuleVersion, run.module_version_id).roleplay
+    """The script a run is played against: its own version's, even after edits.
+
+    One query loads the version with its script; later calls for the same
+    version are answered from the session.
+    """
+    return db.session.get(ModuleVersion, run.module_version_id,
+                          options=[undefer(ModuleVersion.roleplay)]).roleplay
 
 
 def open_run(user_id, module_id):

@@ -36,7 +36,7 @@ def play(number, slug):
     if not level.unlocked:
         return redirect_if_locked(level)
     return render_template("roleplay/play.html", level=level, module=module,
-                           **roleplay_page(current_user, module.module, module.version.roleplay))
+                           **roleplay_page(current_user, module.module))
 
 
 @bp.route("/levels/<int:number>/<slug>/roleplay/start", methods=["POST"])
