@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= 2
 
-.PHONY: run test install check import clean
+.PHONY: run test bench install check import clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest
+
+# Timings and query counts of the pages that grow with a company (500 learners x 60 modules).
+bench: $(STAMP)
+	$(BIN)/python bench/cockpit.py
 
 check: $(STAMP)
 	$(BIN)/lms check

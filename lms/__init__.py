@@ -41,6 +41,7 @@ def create_app(test_config=None):
     from . import errors, health
     from .accounts import views as accounts
     from .certificates import views as certificates
+    from .cockpit import views as cockpit
     from .notices import views as notices
     from .exam import views as exam
     from .learning import views as learning
@@ -50,7 +51,7 @@ def create_app(test_config=None):
     from .cli import register_commands
 
     for blueprint in (accounts.bp, learning.bp, quiz.bp, exam.bp, roleplay.bp, review.bp,
-                      certificates.bp, notices.bp, health.bp, errors.bp):
+                      certificates.bp, cockpit.bp, notices.bp, health.bp, errors.bp):
         app.register_blueprint(blueprint)
     register_commands(app)
 

@@ -23,6 +23,9 @@ from .roleplay.runs import score_path
 from .accounts.users import AccountError, create_user, find_user
 from .curriculum.files import load_curriculum
 from .curriculum.sync import import_curriculum
+from .demo import seed_demo_team
+from .reminders.digests import send_digests
+from .reminders.mail import deliver, unsent
 from .extensions import db
 from .teams.membership import TeamError, add_to_team, create_team
 
@@ -70,6 +73,11 @@ def init_command(demo):
         add_to_team(DEMO_TEAM, "learner@example.com")
         db.session.commit()
         certify_demo_learner()
+        created = seed_demo_team(DEMO_TEAM, "manager@example.com", DEMO_PASSWORD,
+                                 "learner@example.com", DEMO_REFLECTION)
+        if created:
+            click.echo(f"Added {created} demo learners with activity and assignments to "
+                       f"'{DEMO_TEAM}' (password {DEMO_PASSWORD}).")
 
 
 def certify_demo_learner():
@@ -228,7 +236,13 @@ def verify_command(file, jwks):
 @click.command("remind")
 @with_appcontext
 def remind_command():
-    """Tell learners whose certificates are due for renewal (run it daily, e.g. from cron)."""
+    """Send today's reminders (run it daily from cron; a second run the same day sends nothing new).
+
+    Learners get one digest of assigned work due within seven days or overdue,
+    managers one digest of their teams' overdue work, and holders of
+    certificates due for renewal a notice. Email goes by SMTP when MAIL_SERVER
+    is set; otherwise messages wait in the admins' outbox (/admin/outbox).
+    """
     notice_days = current_app.config["LMS_RECERT_NOTICE_DAYS"]
     now = datetime.utcnow()
     holders = db.session.scalars(db.select(Certificate.user_id).where(
@@ -238,6 +252,22 @@ def remind_command():
         award_certificates(db.session.get(User, user_id))
     db.session.commit()
     click.echo(f"Checked {len(holders)} learner(s) with certificates due for renewal.")
+    base_url = current_app.config["LMS_BASE_URL"].rstrip("/")
+    with current_app.test_request_context("/", base_url=base_url):
+        learners, managers = send_digests(now.date(), now, base_url)
+    db.session.commit()
+    click.echo(f"Queued {learners} learner digest(s) and {managers} manager digest(s).")
+    waiting = unsent()
+    if current_app.config["MAIL_SERVER"]:
+        sent = deliver(waiting)
+        db.session.commit()
+        click.echo(f"Emailed {sent} of {len(waiting)} message(s).")
+        if sent < len(waiting):
+            click.echo("Some could not be sent; they stay in the outbox with the reason "
+                       "and are tried again next run.", err=True)
+    elif waiting:
+        click.echo(f"MAIL_SERVER is not set: {len(waiting)} message(s) kept in the outbox "
+                   "(/admin/outbox).")
 
 
 @click.group("keys")

@@ -60,6 +60,13 @@ def settings_from_env(environ, instance_path):
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": env_flag(environ, "LMS_SECURE_COOKIES", False),
+        # Email for reminders; without MAIL_SERVER, messages wait in the admins' outbox.
+        "MAIL_SERVER": environ.get("MAIL_SERVER") or None,
+        "MAIL_PORT": int(environ.get("MAIL_PORT") or 25),
+        "MAIL_USE_TLS": env_flag(environ, "MAIL_USE_TLS", False),
+        "MAIL_USERNAME": environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": environ.get("MAIL_PASSWORD") or None,
+        "MAIL_FROM": environ.get("MAIL_FROM") or "academy@localhost",
         "BABEL_DEFAULT_LOCALE": "en",
         # A token lives as long as the session: an exam may run for hours.
         "WTF_CSRF_TIME_LIMIT": None,

@@ -3,6 +3,7 @@ from sqlalchemy import inspect, select
 
 from lms import create_app
 from lms.accounts.models import User
+from lms.demo import DEMO_LEARNERS
 from lms.cli import DEMO_ACCOUNTS, DEMO_PASSWORD
 from lms.extensions import db
 
@@ -28,8 +29,9 @@ def test_init_demo_creates_the_demo_accounts_once(app, runner):
     with app.app_context():
         users = db.session.scalars(select(User).order_by(User.id)).all()
         assert [(u.email, u.role) for u in users] == \
-            [(e, r) for e, _, r in DEMO_ACCOUNTS] + [("certified@example.com", "learner")]
-        assert all(u.check_password(DEMO_PASSWORD) for u in users)
+            [(e, r) for e, _, r in DEMO_ACCOUNTS] + [("certified@example.com", "learner")] \
+            + [(email, "learner") for email, *_ in DEMO_LEARNERS]
+        assert all(u.check_password(DEMO_PASSWORD) for u in users[:5])
 
 
 def test_check_passes_a_clean_tree(runner, make_curriculum):

@@ -61,6 +61,28 @@ EXPECTED = {
                                         {ANON: 302, "learner": 403, "manager": 403, "admin": 404}),
     "certificates.reinstate_certificate": ("POST", "/admin/certificates/nope/reinstate",
                                            {ANON: 302, "learner": 403, "manager": 403, "admin": 404}),
+    # The cockpit: a team, person or assignment the user may not see is a 404, like a missing one.
+    "cockpit.index": ("GET", "/manage", {ANON: 302, "learner": 403, "manager": 200, "admin": 200}),
+    "cockpit.new_team": ("POST", "/manage/teams",
+                         {ANON: 302, "learner": 403, "manager": 403, "admin": 302}),
+    "cockpit.team": ("GET", "/manage/teams/999", {ANON: 302, "learner": 403, "manager": 404, "admin": 404}),
+    "cockpit.team_csv": ("GET", "/manage/teams/999/export/people.csv", {ANON: 302, "learner": 403, "manager": 404, "admin": 404}),
+    "cockpit.members": ("GET", "/manage/teams/999/members", {ANON: 302, "learner": 403, "manager": 404, "admin": 404}),
+    "cockpit.add_person": ("POST", "/manage/teams/999/members", {ANON: 302, "learner": 403, "manager": 404, "admin": 404}),
+    "cockpit.remove_person": ("POST", "/manage/teams/999/members/1/remove", {ANON: 302, "learner": 403, "manager": 404, "admin": 404}),
+    "cockpit.add_manager": ("POST", "/manage/teams/999/managers", {ANON: 302, "learner": 403, "manager": 403, "admin": 404}),
+    "cockpit.remove_manager": ("POST", "/manage/teams/999/managers/1/remove", {ANON: 302, "learner": 403, "manager": 403, "admin": 404}),
+    "cockpit.invite": ("POST", "/manage/teams/999/invitations", {ANON: 302, "learner": 403, "manager": 404, "admin": 404}),
+    "cockpit.withdraw": ("POST", "/manage/teams/999/invitations/1/withdraw", {ANON: 302, "learner": 403, "manager": 404, "admin": 404}),
+    "cockpit.assign_work": ("GET", "/manage/teams/999/assign", {ANON: 302, "learner": 403, "manager": 404, "admin": 404}),
+    "cockpit.assignment": ("GET", "/manage/assignments/999", {ANON: 302, "learner": 403, "manager": 404, "admin": 404}),
+    "cockpit.cancel_assignment": ("POST", "/manage/assignments/999/cancel", {ANON: 302, "learner": 403, "manager": 404, "admin": 404}),
+    "cockpit.person": ("GET", "/manage/people/999", {ANON: 302, "learner": 403, "manager": 404, "admin": 404}),
+    "cockpit.person_csv": ("GET", "/manage/people/999/export/modules.csv", {ANON: 302, "learner": 403, "manager": 404, "admin": 404}),
+    "cockpit.outbox": ("GET", "/admin/outbox",
+                       {ANON: 302, "learner": 403, "manager": 403, "admin": 200}),
+    # An invitation link is public; a token nobody issued is a 404 that says so.
+    "cockpit.join": ("GET", "/join/nope", {ANON: 404, SIGNED_IN: 404}),
     "notices.dismiss_notice": ("POST", "/notices/999/dismiss", {ANON: 302, SIGNED_IN: 404}),
 }
 

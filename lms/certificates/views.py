@@ -1,5 +1,4 @@
 """Certificates: the learner's list and downloads, public verification, admin revocation."""
-from functools import wraps
 from urllib.parse import urlencode
 
 from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect,
@@ -9,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
+from ..accounts.guards import admin_required
 from ..accounts.models import User
 from ..clock import utcnow
 from ..extensions import db
@@ -20,17 +20,6 @@ from .models import Certificate
 from .pdf import certificate_pdf
 
 bp = Blueprint("certificates", __name__, template_folder="templates")
-
-
-def admin_required(view):
-    """Let only admins through (403 for everyone else signed in)."""
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if current_user.role != "admin":
-            abort(403)
-        return view(*args, **kwargs)
-    return wrapped
 
 
 def own_certificate(code):

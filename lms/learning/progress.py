@@ -5,7 +5,10 @@ version, the learner's progress, their passed exams) however many modules or
 learners there are.
 """
 from dataclasses import dataclass, field
-from sqlalchemy import select, update
+from datetime import datetime
+from functools import cached_property
+
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
@@ -34,17 +37,23 @@ class ModuleStanding:
         return COMPLETE if self.progress.is_complete else IN_PROGRESS
 
 
+def level_question_pool(level, modules):
+    """The level's own exam bank and every published module's quiz questions."""
+    return level.exam_bank_count + sum(m.version.quiz_question_count for m in modules)
+
+
 @dataclass
 class LevelStanding:
     level: Level
     modules: list = field(default_factory=list)
     unlocked: bool = True
     exam_passed: bool = False
+    exam_passed_at: datetime | None = None
 
-    @property
+    @cached_property
     def exam_question_pool(self):
-        """How many questions the level exam can draw from."""
-        return self.level.exam_bank_count + sum(m.version.quiz_question_count for m in self.modules)
+        """How many questions the level exam can draw from (read once the modules are in)."""
+        return level_question_pool(self.level, self.modules)
 
     @property
     def has_exam(self):
@@ -120,10 +129,12 @@ def learner_standing(user, lock_levels=True):
     levels = db.session.scalars(select(Level).order_by(Level.number)).all()
     progress = {p.module_id: p for p in db.session.scalars(
         select(ModuleProgress).where(ModuleProgress.user_id == user.id))}
-    passed_exams = set(db.session.scalars(
-        select(ExamAttempt.level_number).where(ExamAttempt.user_id == user.id,
-                                               ExamAttempt.passed.is_(True))))
-    by_level = {level.number: LevelStanding(level, exam_passed=level.number in passed_exams)
+    passed_exams = dict(db.session.execute(
+        select(ExamAttempt.level_number, func.min(ExamAttempt.submitted_at))
+        .where(ExamAttempt.user_id == user.id, ExamAttempt.passed.is_(True))
+        .group_by(ExamAttempt.level_number)).all())
+    by_level = {level.number: LevelStanding(level, exam_passed=level.number in passed_exams,
+                                            exam_passed_at=passed_exams.get(level.number))
                 for level in levels}
     for module in published_modules():
         if module.level_number in by_level:
@@ -136,6 +147,66 @@ def learner_standing(user, lock_levels=True):
         level.unlocked = open_all or previous_opens
         previous_opens = previous_opens and level.opens_next_level
     return standing
+
+
+@dataclass(frozen=True)
+class ProgressSummary:
+    """The part of a learner's module record that overviews need, read without the ORM."""
+    module_id: int
+    started_at: datetime
+    last_visited_at: datetime
+    completed_at: datetime | None
+    quiz_best_score: int | None
+
+    @property
+    def is_complete(self):
+        return self.completed_at is not None
+
+
+def standings_of(user_ids, lock_levels=True):
+    """Every level with each learner's status, for many learners at once.
+
+    Four queries however many learners or modules: the cockpit's foundation.
+    Returns {user id: [LevelStanding, ...]}; unlocking is worked out as for a learner.
+    """
+    user_ids = list(user_ids)
+    levels = db.session.scalars(select(Level).order_by(Level.number)).all()
+    modules = [m for m in published_modules() if any(l.number == m.level_number for l in levels)]
+    progress = {user_id: {} for user_id in user_ids}
+    passed = {user_id: {} for user_id in user_ids}
+    if user_ids:
+        for row in db.session.execute(
+                select(ModuleProgress.user_id, ModuleProgress.module_id, ModuleProgress.started_at,
+                       ModuleProgress.last_visited_at, ModuleProgress.completed_at,
+                       ModuleProgress.quiz_best_score)
+                .where(ModuleProgress.user_id.in_(user_ids))):
+            progress[row.user_id][row.module_id] = ProgressSummary(*row[1:])
+        for user_id, level_number, when in db.session.execute(
+                select(ExamAttempt.user_id, ExamAttempt.level_number,
+                       func.min(ExamAttempt.submitted_at))
+                .where(ExamAttempt.user_id.in_(user_ids), ExamAttempt.passed.is_(True))
+                .group_by(ExamAttempt.user_id, ExamAttempt.level_number)):
+            passed[user_id][level_number] = when
+    pools = {level.number: level_question_pool(
+        level, [ModuleStanding(m, None) for m in modules if m.level_number == level.number])
+        for level in levels}
+    standings = {}
+    for user_id in user_ids:
+        by_level = {level.number: LevelStanding(
+            level, exam_passed=level.number in passed[user_id],
+            exam_passed_at=passed[user_id].get(level.number)) for level in levels}
+        for level in by_level.values():
+            level.exam_question_pool = pools[level.level.number]  # the same for everyone
+        for module in modules:
+            by_level[module.level_number].modules.append(
+                ModuleStanding(module, progress[user_id].get(module.id)))
+        standing = [by_level[level.number] for level in levels]
+        previous_opens = True
+        for level in standing:
+            level.unlocked = not lock_levels or previous_opens
+            previous_opens = previous_opens and level.opens_next_level
+        standings[user_id] = standing
+    return standings
 
 
 def find_level(standing, number):

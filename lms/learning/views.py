@@ -6,6 +6,8 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..assignments.dues import covering, dues_of
+from ..clock import utcnow
 from ..curriculum.links import FILE_TYPES
 from ..certificates.issuing import award_certificates
 from ..extensions import db
@@ -25,9 +27,15 @@ def dashboard():
     award_certificates(current_user, standing=standing)  # also how renewal reminders arrive
     db.session.commit()
     return render_template("learning/dashboard.html", standing=standing,
+                           assignments=my_assignments(current_user, standing), today=utcnow().date(),
                            resume=resume_point(standing), up_next=next_module(standing),
                            exam_due=pending_exam(standing),
                            notices=open_notices(current_user.id))
+
+
+def my_assignments(user, standing):
+    """The learner's assignments, open ones first by due date, from the standing just read."""
+    return dues_of({user.id: standing}, covering([user.id]))[user.id]
 
 
 @bp.route("/levels/<int:number>")

@@ -1,0 +1,1 @@
+"""Assignments: work a manager sets for a person or a team, with a due date."""

@@ -1,0 +1,129 @@
+"""Setting, moving and cancelling assignments, each step written to the assignment's history."""
+from datetime import date
+
+from sqlalchemy import select
+
+from ..accounts.models import User
+from ..clock import utcnow
+from ..curriculum.models import Level, Module
+from ..extensions import db
+from ..teams.membership import can_see_person, member_ids, visible_team
+from .models import Assignment, AssignmentEvent
+
+NOTE_LIMIT = 1000
+
+
+class AssignmentError(ValueError):
+    pass
+
+
+def parse_target(value):
+    """'path', 'level:2' or 'module:17' from the form, checked against what is published."""
+    kind, _, number = (value or "").partition(":")
+    if kind == "path" and not number:
+        return "path", None, None
+    if kind in ("level", "module") and number.isdigit():
+        if kind == "level":
+            if db.session.get(Level, int(number)) is None:
+                raise AssignmentError("There is no such level.")
+            return "level", None, int(number)
+        module = db.session.get(Module, int(number))
+        if module is None or module.retired_at is not None or module.current_version_id is None:
+            raise AssignmentError("That module is not published.")
+        return "module", module.id, module.level_number
+    raise AssignmentError("Choose what to assign: the full path, a level or a module.")
+
+
+def parse_due(value, today=None):
+    """A due date from the form's YYYY-MM-DD; not in the past."""
+    try:
+        due = date.fromisoformat((value or "").strip())
+    except ValueError:
+        raise AssignmentError("Give the due date as a date, for example 2026-12-31.") from None
+    today = today or utcnow().date()
+    if due < today:
+        raise AssignmentError("The due date has already passed; choose today or a later day.")
+    if (due - today).days > 3 * 366:
+        raise AssignmentError("Choose a due date within the next three years.")
+    return due
+
+
+def clean_note(note):
+    note = (note or "").strip()
+    if len(note) > NOTE_LIMIT:
+        raise AssignmentError(f"Keep the note under {NOTE_LIMIT} characters.")
+    return note
+
+
+def assign(manager, team, target, due, note="", person_id=None, now=None, today=None):
+    """Assign `target` to the whole `team`, or to one of its learners with `person_id`."""
+    now = now or utcnow()
+    scope, module_id, level_number = parse_target(target)
+    due_on = parse_due(due, today or now.date())
+    note = clean_note(note)
+    if person_id is not None:
+        if person_id not in db.session.scalars(member_ids(team.id)).all():
+            raise AssignmentError("That person is not a learner in this team.")
+    assignment = Assignment(team_id=None if person_id else team.id, user_id=person_id,
+                            scope=scope, module_id=module_id,
+                            level_number=level_number if scope != "path" else None,
+                            due_on=due_on, note=note, created_by_id=manager.id, created_at=now)
+    db.session.add(assignment)
+    db.session.flush()
+    record(assignment, manager, "assigned",
+           f"due {due_on.isoformat()}" + (f"; note: {note}" if note else ""), now)
+    return assignment
+
+
+def may_manage(user, assignment):
+    """Admins manage every assignment; managers those for their teams and their teams' people."""
+    if user.role == "admin":
+        return True
+    if assignment.team_id is not None:
+        return visible_team(user, assignment.team_id) is not None
+    return can_see_person(user, assignment.user_id)
+
+
+def change(manager, assignment, due, note, now=None, today=None):
+    """Move the due date and/or change the note; each change goes into the history."""
+    now = now or utcnow()
+    if assignment.cancelled_at is not None:
+        raise AssignmentError("This assignment was cancelled; set a new one instead.")
+    due = (due or "").strip()
+    # Keeping an overdue date while changing the note is fine; a new date must not be past.
+    new_due = assignment.due_on if due == assignment.due_on.isoformat() \
+        else parse_due(due, today or now.date())
+    new_note = clean_note(note)
+    changed = False
+    if new_due != assignment.due_on:
+        record(assignment, manager, "due date moved",
+               f"from {assignment.due_on.isoformat()} to {new_due.isoformat()}", now)
+        assignment.due_on = new_due
+        changed = True
+    if new_note != assignment.note:
+        record(assignment, manager, "note changed", new_note or "(note removed)", now)
+        assignment.note = new_note
+        changed = True
+    return changed
+
+
+def cancel(manager, assignment, now=None):
+    """Cancel an assignment; it leaves dashboards and the cockpit but keeps its history."""
+    now = now or utcnow()
+    if assignment.cancelled_at is None:
+        assignment.cancelled_at = now
+        record(assignment, manager, "cancelled", "", now)
+
+
+def record(assignment, actor, what, detail="", now=None):
+    db.session.add(AssignmentEvent(assignment_id=assignment.id, actor_id=actor.id if actor else None,
+                                   at=now or utcnow(), what=what, detail=detail))
+
+
+def history(assignment_id):
+    """The assignment's history, oldest first, with who did each step."""
+    return db.session.execute(
+        select(AssignmentEvent, User.name)
+        .outerjoin(User, User.id == AssignmentEvent.actor_id)
+        .where(AssignmentEvent.assignment_id == assignment_id)
+        .order_by(AssignmentEvent.at, AssignmentEvent.id)).all()

@@ -1,0 +1,193 @@
+"""What an assignment means for one person on a given day: done, due, overdue or behind.
+
+Nothing here is stored: a person's dues are read from their standing (the
+same progress the learner's pages show) and the assignments that cover them,
+so finishing the work completes the assignment by itself. Dates are days in
+UTC; pass `today` to work out any day (tests freeze it this way).
+"""
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from ..accounts.models import User
+from ..extensions import db
+from ..learning.progress import standings_of
+from ..teams.models import TeamMembership
+from .models import Assignment
+
+COMPLETE, OVERDUE, DUE_TODAY, UPCOMING, RETIRED = (
+    "complete", "overdue", "due today", "upcoming", "retired")
+ON_TRACK, BEHIND, NOTHING_ASSIGNED = "on track", "behind", "nothing assigned"
+
+
+@dataclass
+class Due:
+    """One assignment as it applies to one person."""
+    assignment: Assignment
+    person_id: int
+    title: str
+    level_number: int | None
+    slug: str | None
+    steps: int
+    done: int
+    completed_at: datetime | None
+    started_on: date  # when it was set, or when the person joined the team if later
+
+    @property
+    def due_on(self):
+        return self.assignment.due_on
+
+    @property
+    def is_complete(self):
+        return self.steps > 0 and self.done >= self.steps
+
+    def state(self, today):
+        if self.is_complete:
+            return COMPLETE
+        if self.steps == 0:
+            return RETIRED
+        if today > self.due_on:
+            return OVERDUE
+        return DUE_TODAY if today == self.due_on else UPCOMING
+
+    def days_left(self, today):
+        """Days until the due date; negative once overdue."""
+        return (self.due_on - today).days
+
+    def is_behind(self, today):
+        """Less of the work done than of the time gone since it was set (and not yet overdue)."""
+        if self.state(today) not in (UPCOMING, DUE_TODAY):
+            return False
+        span = (self.due_on - self.started_on).days
+        if span <= 0:
+            return False
+        gone = min(1.0, max(0.0, (today - self.started_on).days / span))
+        return self.done / self.steps < gone
+
+    def when_text(self, today):
+        """'due in 3 days', 'due today', 'overdue by 2 days', 'completed 4 May 2026'."""
+        state = self.state(today)
+        if state == COMPLETE:
+            finished = self.completed_at.date() if self.completed_at else None
+            if finished is None:
+                return "completed"
+            late = (finished - self.due_on).days
+            text = f"completed {finished.day} {finished:%b %Y}"
+            return text + (f", {late} day{'s' if late != 1 else ''} late" if late > 0 else "")
+        if state == RETIRED:
+            return "no longer published"
+        days = self.days_left(today)
+        if days < 0:
+            return f"overdue by {-days} day{'s' if days != -1 else ''}"
+        if days == 0:
+            return "due today"
+        return f"due in {days} day{'s' if days != 1 else ''}"
+
+    def sort_key(self):
+        return (self.is_complete, self.due_on, self.assignment.id)
+
+
+def covering(person_ids):
+    """The live assignments covering each person: {person id: [(assignment, joined_at)]}.
+
+    Two queries however many people: assignments set for them, and those set for
+    a team they are a learner in (which covers people who joined after it was set).
+    """
+    person_ids = list(person_ids)
+    found = {person_id: [] for person_id in person_ids}
+    if not person_ids:
+        return found
+    for assignment in db.session.scalars(select(Assignment).where(
+            Assignment.user_id.in_(person_ids), Assignment.cancelled_at.is_(None))):
+        found[assignment.user_id].append((assignment, None))
+    for assignment, person_id, joined_at in db.session.execute(
+            select(Assignment, TeamMembership.user_id, TeamMembership.joined_at)
+            .join(TeamMembership, TeamMembership.team_id == Assignment.team_id)
+            .where(TeamMembership.user_id.in_(person_ids),
+                   TeamMembership.is_manager.is_(False), Assignment.cancelled_at.is_(None))):
+        found[person_id].append((assignment, joined_at))
+    return found
+
+
+def due_for(assignment, person_id, standing, joined_at=None):
+    """Work out one assignment for one person from their standing (a list of LevelStanding)."""
+    started = assignment.created_at
+    if joined_at is not None and joined_at > started:
+        started = joined_at
+    base = dict(assignment=assignment, person_id=person_id, started_on=started.date())
+    if assignment.scope == "module":
+        for level in standing:
+            for module in level.modules:
+                if module.module.id == assignment.module_id:
+                    done = module.progress is not None and module.progress.is_complete
+                    return Due(**base, title=f"Level {level.level.number} · {module.version.title}",
+                               level_number=level.level.number, slug=module.module.slug,
+                               steps=1, done=int(done),
+                               completed_at=module.progress.completed_at if done else None)
+        return Due(**base, title="A module no longer published", level_number=None, slug=None,
+                   steps=0, done=0, completed_at=None)
+    levels = [level for level in standing
+              if assignment.scope == "path" or level.level.number == assignment.level_number]
+    steps = done = 0
+    finished = []
+    for level in levels:
+        steps += len(level.modules) + (1 if level.has_exam else 0)
+        for module in level.modules:
+            if module.progress is not None and module.progress.is_complete:
+                done += 1
+                finished.append(module.progress.completed_at)
+        if level.has_exam and level.exam_passed:
+            done += 1
+            finished.append(level.exam_passed_at)
+    if assignment.scope == "path":
+        title, number = "The full path", None
+    else:
+        number = assignment.level_number
+        named = levels[0].level.title if levels else "no longer published"
+        title = f"Level {number} — {named}"
+    return Due(**base, title=title, level_number=number, slug=None, steps=steps, done=done,
+               completed_at=max((t for t in finished if t), default=None) if steps and done >= steps
+               else None)
+
+
+def dues_of(standings, covered=None):
+    """{person id: [Due, ...]} ordered by due date, open work first.
+
+    `standings` is {person id: standing}; `covered` is what `covering` returned
+    (fetched here when not given).
+    """
+    covered = covering(standings) if covered is None else covered
+    dues = {}
+    for person_id, standing in standings.items():
+        items = [due_for(assignment, person_id, standing, joined)
+                 for assignment, joined in covered.get(person_id, [])]
+        dues[person_id] = sorted(items, key=Due.sort_key)
+    return dues
+
+
+def person_status(dues, today):
+    """Overdue if anything is overdue, else behind if anything is behind, else on track."""
+    if not dues:
+        return NOTHING_ASSIGNED
+    if any(due.state(today) == OVERDUE for due in dues):
+        return OVERDUE
+    if any(due.is_behind(today) for due in dues):
+        return BEHIND
+    return ON_TRACK
+
+
+def assignment_progress(assignment, today):
+    """[(person, Due)] for everyone the assignment covers now, by name."""
+    if assignment.team_id is not None:
+        rows = db.session.execute(
+            select(User, TeamMembership.joined_at)
+            .join(TeamMembership, TeamMembership.user_id == User.id)
+            .where(TeamMembership.team_id == assignment.team_id,
+                   TeamMembership.is_manager.is_(False))
+            .order_by(User.name, User.id)).all()
+    else:
+        rows = [(db.session.get(User, assignment.user_id), None)]
+    standings = standings_of([person.id for person, _ in rows], lock_levels=False)
+    return [(person, due_for(assignment, person.id, standings[person.id], joined))
+            for person, joined in rows]

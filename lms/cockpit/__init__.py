@@ -1,0 +1,1 @@
+"""The managers' cockpit: teams, who is behind, weak spots, people, assignments, exports."""

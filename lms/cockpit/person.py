@@ -1,0 +1,207 @@
+"""One person as their manager sees them: levels, modules, attempts, role-plays, reviews,
+certificates, assignments and a timeline of what they did. A fixed number of queries."""
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask import url_for
+from sqlalchemy import select
+
+from ..accounts.models import User
+from ..assignments.dues import OVERDUE, covering, dues_of, person_status
+from ..certificates.models import FINAL, Certificate
+from ..curriculum.models import Module, ModuleVersion
+from ..exam.models import ExamAttempt
+from ..extensions import db
+from ..learning.progress import COMPLETE, standings_of
+from ..learning.models import ModuleProgress
+from ..quiz.models import QuizAttempt
+from ..review.models import Review
+from ..roleplay.models import Reflection, RoleplayRun
+from ..teams.models import Team, TeamMembership
+from .overview import CELL_TEXT
+from .tables import Cell, Column, Table
+
+TIMELINE_LIMIT = 200
+
+
+@dataclass
+class PersonOverview:
+    person: User
+    today: date
+    status: str
+    teams: list
+    standing: list
+    tables: dict = field(default_factory=dict)
+
+    def table(self, name):
+        return self.tables.get(name)
+
+
+def day(moment):
+    return moment.strftime("%Y-%m-%d") if moment else "—"
+
+
+def minute(moment):
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else "—"
+
+
+def person_overview(person, today, now=None):
+    now = now or datetime.combine(today, datetime.max.time())
+    standing = standings_of([person.id], lock_levels=False)[person.id]
+    dues = dues_of({person.id: standing}, covering([person.id]))[person.id]
+    titles = {m.module.id: (lv.level.number, m.version.title) for lv in standing for m in lv.modules}
+    titles.update({module_id: (number, title) for module_id, number, title in db.session.execute(
+        select(Module.id, Module.level_number, ModuleVersion.title)
+        .join(ModuleVersion, ModuleVersion.id == Module.current_version_id)
+        .where(Module.retired_at.is_not(None)))})
+    teams = db.session.scalars(select(Team).join(TeamMembership).where(
+        TeamMembership.user_id == person.id, TeamMembership.is_manager.is_(False))
+        .order_by(Team.name)).all()
+    overview = PersonOverview(person, today, person_status(dues, today), teams, standing)
+    events = []
+
+    def module_name(module_id):
+        number, title = titles.get(module_id, (None, "A removed module"))
+        return f"Level {number} · {title}" if number else title
+
+    assigned = Table("assignments", "Assignments", [
+        Column("What"), Column("Due"), Column("State"), Column("Done", numeric=True),
+        Column("Note")], empty="Nothing is assigned to this person.")
+    for due in dues:
+        state = due.state(today)
+        assigned.add(Cell(due.title, href=url_for("cockpit.assignment",
+                                                  assignment_id=due.assignment.id)),
+                     due.due_on.isoformat(),
+                     Cell(due.when_text(today), state=state.replace(" ", "-")
+                          if state in (OVERDUE, COMPLETE) else None),
+                     Cell(f"{due.done} of {due.steps}", numeric=True), due.assignment.note or "—")
+        events.append((due.assignment.created_at, f"Assigned {due.title}, due "
+                       f"{due.due_on.isoformat()}"))
+    overview.tables["assignments"] = assigned
+
+    levels = Table("levels", "Levels", [Column("Level"), Column("Status"),
+                                        Column("Modules complete", numeric=True), Column("Exam")])
+    modules = Table("modules", "Modules", [Column("Module"), Column("Status"),
+                                           Column("Best quiz score", numeric=True),
+                                           Column("Started"), Column("Completed")])
+    for level in standing:
+        exam = ("passed " + day(level.exam_passed_at)) if level.exam_passed else (
+            "open" if level.exam_is_next else ("no exam" if not level.has_exam else "not yet"))
+        levels.add(f"Level {level.level.number}: {level.level.title}",
+                   Cell(CELL_TEXT[level.status], state=level.status.replace(" ", "-")),
+                   Cell(f"{level.completed} of {len(level.modules)}", numeric=True), exam)
+        for module in level.modules:
+            progress = module.progress
+            modules.add(Cell(f"Level {level.level.number} · {module.version.title}",
+                             href=url_for("learning.lesson", number=level.level.number,
+                                          slug=module.module.slug)),
+                        Cell(CELL_TEXT[module.status], state=module.status.replace(" ", "-")),
+                        Cell(f"{progress.quiz_best_score}%" if progress and
+                             progress.quiz_best_score is not None else "—", numeric=True),
+                        day(progress.started_at) if progress else "—",
+                        day(progress.completed_at) if progress else "—")
+    overview.tables["levels"], overview.tables["modules"] = levels, modules
+
+    for row in db.session.execute(select(
+            ModuleProgress.module_id, ModuleProgress.started_at, ModuleProgress.lesson_read_at,
+            ModuleProgress.completed_at).where(ModuleProgress.user_id == person.id)):
+        events.append((row.started_at, f"Started {module_name(row.module_id)}"))
+        if row.lesson_read_at:
+            events.append((row.lesson_read_at, f"Read the lesson of {module_name(row.module_id)}"))
+        if row.completed_at:
+            events.append((row.completed_at, f"Completed {module_name(row.module_id)}"))
+
+    quizzes = Table("quizzes", "Quiz attempts", [Column("Module"), Column("Submitted"),
+                                                 Column("Score", numeric=True), Column("Result")],
+                    empty="No quiz attempts yet.")
+    for attempt in db.session.scalars(select(QuizAttempt).where(
+            QuizAttempt.user_id == person.id, QuizAttempt.submitted_at.is_not(None))
+            .order_by(QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc())):
+        result = "passed" if attempt.passed else "not passed"
+        quizzes.add(module_name(attempt.module_id), minute(attempt.submitted_at),
+                    Cell(f"{attempt.score}%", numeric=True),
+                    Cell(result, state="complete" if attempt.passed else "overdue"))
+        events.append((attempt.submitted_at, f"Quiz in {module_name(attempt.module_id)}: "
+                       f"{attempt.score}%, {result}"))
+    overview.tables["quizzes"] = quizzes
+
+    exams = Table("exams", "Level exams", [Column("Level"), Column("Submitted"),
+                                           Column("Score", numeric=True), Column("Result")],
+                  empty="No exam attempts yet.")
+    for attempt in db.session.scalars(select(ExamAttempt).where(
+            ExamAttempt.user_id == person.id, ExamAttempt.submitted_at.is_not(None))
+            .order_by(ExamAttempt.submitted_at.desc(), ExamAttempt.id.desc())):
+        result = "passed" if attempt.passed else "not passed"
+        exams.add(f"Level {attempt.level_number}", minute(attempt.submitted_at),
+                  Cell(f"{attempt.score}%", numeric=True),
+                  Cell(result, state="complete" if attempt.passed else "overdue"))
+        events.append((attempt.submitted_at, f"Level {attempt.level_number} exam: "
+                       f"{attempt.score}%, {result}"))
+    overview.tables["exams"] = exams
+
+    runs = Table("roleplays", "Role-play runs", [Column("Module"), Column("Finished"),
+                                                 Column("Score", numeric=True), Column("Result")],
+                 empty="No finished role-plays yet.")
+    for run in db.session.scalars(select(RoleplayRun).where(
+            RoleplayRun.user_id == person.id, RoleplayRun.finished_at.is_not(None))
+            .order_by(RoleplayRun.finished_at.desc(), RoleplayRun.id.desc())):
+        result = "passed" if run.passed else "not passed"
+        runs.add(module_name(run.module_id), minute(run.finished_at),
+                 Cell(f"{run.percent}%", numeric=True),
+                 Cell(result, state="complete" if run.passed else "overdue"))
+        events.append((run.finished_at, f"Role-play in {module_name(run.module_id)}: "
+                       f"{run.percent}%, {result}"))
+    overview.tables["roleplays"] = runs
+
+    reflections = Table("reflections", "Reflections and reviews", [
+        Column("Module"), Column("Submitted"), Column("Review"), Column("Reviewed by"),
+        Column("Rubric")], empty="No reflections submitted yet.")
+    for reflection, review, reviewer in db.session.execute(
+            select(Reflection, Review, User.name)
+            .outerjoin(Review, Review.reflection_id == Reflection.id)
+            .outerjoin(User, User.id == Review.reviewer_id)
+            .where(Reflection.user_id == person.id, Reflection.submitted_at.is_not(None))
+            .order_by(Reflection.submitted_at.desc(), Reflection.id.desc())):
+        if review is None:
+            reflections.add(Cell(module_name(reflection.module_id),
+                                 href=url_for("review.review", reflection_id=reflection.id)),
+                            minute(reflection.submitted_at),
+                            Cell("waiting for review", state="in-progress"), "—", "—")
+        else:
+            reflections.add(Cell(module_name(reflection.module_id),
+                                 href=url_for("review.review", reflection_id=reflection.id)),
+                            minute(reflection.submitted_at),
+                            f"{review.kind} review, {day(review.created_at)}",
+                            reviewer if review.kind == "manager" else "self-assessed",
+                            Cell("meets the rubric" if review.meets_rubric else "below the rubric",
+                                 state="complete" if review.meets_rubric else "overdue"))
+            events.append((review.created_at, f"Reflection on {module_name(reflection.module_id)}"
+                           f" reviewed ({'meets' if review.meets_rubric else 'below'} the rubric)"))
+        events.append((reflection.submitted_at,
+                       f"Submitted a reflection on {module_name(reflection.module_id)}"))
+    overview.tables["reflections"] = reflections
+
+    certificates = Table("certificates", "Certificates", [
+        Column("Certificate"), Column("Issued"), Column("Expires"), Column("Status")],
+        empty="No certificates yet.")
+    for certificate in db.session.scalars(select(Certificate).where(
+            Certificate.user_id == person.id).order_by(Certificate.level_number)):
+        status = certificate.status(now)
+        certificates.add(Cell(certificate.title, href=url_for("certificates.verify",
+                                                              code=certificate.code)),
+                         day(certificate.issued_at), day(certificate.expires_at),
+                         Cell(status, state="complete" if status == "valid" else "overdue"))
+        label = "final certification" if certificate.level_number == FINAL else certificate.title
+        events.append((certificate.issued_at, f"Earned {label}"))
+    overview.tables["certificates"] = certificates
+
+    timeline = Table("timeline", "Timeline", [Column("When"), Column("What")],
+                     empty="No activity yet.")
+    for moment, text in sorted((e for e in events if e[0]), key=lambda e: e[0],
+                               reverse=True)[:TIMELINE_LIMIT]:
+        timeline.add(minute(moment), text)
+    overview.tables["timeline"] = timeline
+    return overview
+
+
+

@@ -1,0 +1,1 @@
+"""Reminders: digests of due and overdue work, by email or kept in an outbox."""
