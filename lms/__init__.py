@@ -4,12 +4,19 @@ from pathlib import Path
 
 from flask import Flask
 from flask_babel import get_locale, lazy_gettext as _l
+from werkzeug.routing import IntegerConverter
 
 from .config import settings_from_env
 from .extensions import babel, csrf, db, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+class DatabaseId(IntegerConverter):
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def select_locale():
@@ -29,6 +36,8 @@ def create_app(test_config=None):
     if test_config:
         app.config.from_mapping(test_config)
 
+    # An id in a URL fits the database's integer columns, so a huge one is a 404, not a 500.
+    app.url_map.converters["int"] = DatabaseId
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     csrf.init_app(app)

@@ -23,6 +23,7 @@ from .roleplay.runs import score_path
 from .accounts.users import AccountError, create_user, find_user
 from .curriculum.files import load_curriculum
 from .curriculum.sync import import_curriculum
+from .clock import utcnow
 from .demo import seed_demo_team
 from .reminders.digests import send_digests
 from .reminders.mail import deliver, unsent
@@ -244,7 +245,7 @@ def remind_command():
     is set; otherwise messages wait in the admins' outbox (/admin/outbox).
     """
     notice_days = current_app.config["LMS_RECERT_NOTICE_DAYS"]
-    now = datetime.utcnow()
+    now = utcnow()
     holders = db.session.scalars(db.select(Certificate.user_id).where(
         Certificate.revoked_at.is_(None), Certificate.expires_at.is_not(None),
         Certificate.expires_at <= now + timedelta(days=notice_days)).distinct()).all()
@@ -254,13 +255,13 @@ def remind_command():
     click.echo(f"Checked {len(holders)} learner(s) with certificates due for renewal.")
     base_url = current_app.config["LMS_BASE_URL"].rstrip("/")
     with current_app.test_request_context("/", base_url=base_url):
-        learners, managers = send_digests(now.date(), now, base_url)
+        learners, managers = send_digests(now.date(), now, base_url,
+                                          current_app.config["LMS_LOCK_LEVELS"])
     db.session.commit()
     click.echo(f"Queued {learners} learner digest(s) and {managers} manager digest(s).")
-    waiting = unsent()
+    waiting = unsent(now)
     if current_app.config["MAIL_SERVER"]:
-        sent = deliver(waiting)
-        db.session.commit()
+        sent = deliver(waiting, now=now)
         click.echo(f"Emailed {sent} of {len(waiting)} message(s).")
         if sent < len(waiting):
             click.echo("Some could not be sent; they stay in the outbox with the reason "

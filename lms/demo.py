@@ -183,7 +183,7 @@ def assign_demo_work(team, manager, modules, learner_email, now):
                           created_at=now - timedelta(days=14)))
     learner = find_user(learner_email)
     if learner is not None:
-        items.append(dict(user_id=learner.id, scope="path", due_on=today + timedelta(days=180),
+        items.append(dict(team_id=team.id, user_id=learner.id, scope="path", due_on=today + timedelta(days=180),
                           note="Your certification goal for the half-year.",
                           created_at=now - timedelta(days=10)))
     for item in items:

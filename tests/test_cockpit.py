@@ -185,19 +185,22 @@ def test_a_due_date_reads_as_days_to_go_today_and_days_overdue(app, world):
     assert due.when_text(date(2026, 3, 20)) == "overdue by 9 days"
 
 
-def test_behind_means_less_done_than_time_gone(app, world):
+def test_behind_means_more_than_a_step_short_of_the_pace(app, world):
     set_work(app, world, "level:1", date(2026, 3, 21), person="amy")  # two modules, no exam
     (due,) = dues_for(app, world["amy"])
-    assert not due.is_behind(date(2026, 3, 1))
-    assert due.is_behind(date(2026, 3, 6))  # a quarter of the time gone, nothing done
+    assert not due.is_behind(date(2026, 3, 6))  # a quarter of the time gone: half a step due
+    assert due.is_behind(date(2026, 3, 16))  # three quarters gone, nothing done
     complete(app, world["amy"], world["modules"]["first-steps"], datetime(2026, 3, 5))
     (due,) = dues_for(app, world["amy"])
-    assert not due.is_behind(date(2026, 3, 11))  # half done, half the time gone
-    assert due.is_behind(date(2026, 3, 16))
-    assert person_status([due], date(2026, 3, 16)) == BEHIND
+    assert not due.is_behind(date(2026, 3, 16)) and not due.is_behind(date(2026, 3, 21))
     assert person_status([due], date(2026, 3, 22)) == OVERDUE
     assert person_status([due], date(2026, 3, 2)) == ON_TRACK
     assert person_status([], date(2026, 3, 2)) == NOTHING_ASSIGNED
+    set_work(app, world, f"module:{world['modules']['health']}", date(2026, 3, 21), person="al")
+    (single,) = dues_for(app, world["al"])
+    assert not single.is_behind(date(2026, 3, 21))  # one step: due or overdue, never behind
+    set_work(app, world, "level:1", date(2026, 3, 21), person="al")
+    assert person_status(dues_for(app, world["al"]), date(2026, 3, 16)) == BEHIND
 
 
 def test_finishing_the_work_completes_the_assignment_by_itself(app, world):
@@ -585,14 +588,14 @@ def test_with_a_mail_server_the_digests_are_emailed(app, world, monkeypatch):
     set_work(app, world, "level:1", date(2026, 3, 10))
     remind(app, date(2026, 3, 12))
     config = {"MAIL_SERVER": "smtp.example", "MAIL_PORT": 25, "MAIL_FROM": "academy@example"}
+    now = datetime(2026, 3, 12, 7)
     with app.app_context():
-        assert deliver(unsent(), config) == 0
-        db.session.commit()
-        assert all(m.error == "mailbox full" for m in unsent())
+        assert deliver(unsent(now), config, now) == 0
+        assert all(m.error == "mailbox full" for m in unsent(now))
         FakeSMTP.fail = False
-        assert deliver(unsent(), config) == 3  # tried again, and sent
-        db.session.commit()
-        assert unsent() == []
+        assert deliver(unsent(now), config, now) == 3  # tried again, and sent
+        assert unsent(now) == []
+        assert deliver(db.session.scalars(select(OutboxMessage)).all(), config, now) == 0
     assert [m["To"] for m in FakeSMTP.sent] == ["amy@example.com", "al@example.com",
                                                 "ana@example.com"]
 
@@ -685,3 +688,138 @@ def test_the_demo_team_has_people_at_every_stage(app, runner):
     client = client_for(app, manager.id)
     page = client.get(f"/manage/teams/{team_id}").get_data(as_text=True)
     assert "Overdue" in page and "Amara Okafor" in page
+
+
+# ---- from the fresh-eyes review: boundaries between teams and crafted input ---------------
+
+def test_a_manager_cannot_pull_someone_elses_person_into_view(app, world):
+    ana = client_for(app, world["ana"])
+    for email, message in (("bea@example.com", "already in another team"),
+                           ("bo@example.com", "only an admin can add them"),
+                           ("admin@example.com", "only an admin can add them")):
+        page = ana.post(f"/manage/teams/{world['alpha']}/members", data={"email": email},
+                        follow_redirects=True).get_data(as_text=True)
+        assert message in page, email
+    assert ana.get(f"/manage/people/{world['bea']}").status_code == 404
+    admin = client_for(app, world["admin"])
+    admin.post(f"/manage/teams/{world['alpha']}/members", data={"email": "bea@example.com"})
+    assert ana.get(f"/manage/people/{world['bea']}").status_code == 200
+
+
+def test_each_team_sees_and_chases_only_its_own_assignments(app, world):
+    with app.app_context():  # Bea is in both teams
+        add_member(team_of(world["alpha"]), "bea@example.com", now=SET_ON)
+        db.session.commit()
+    beta_work = set_work(app, world, "path", date(2026, 3, 5), team="beta", manager="bo",
+                         person="bea")
+    set_work(app, world, "level:1", date(2026, 3, 5))
+    ana = client_for(app, world["ana"])
+    assert ana.get(f"/manage/assignments/{beta_work}").status_code == 404
+    assert ana.post(f"/manage/assignments/{beta_work}/cancel").status_code == 404
+    html = ana.get(f"/manage/teams/{world['alpha']}").get_data(as_text=True)
+    titles = [row[0] for row in page_table(html, "assignments")[1:]]
+    assert titles == ["Level 1 — Foundations"]
+    person = ana.get(f"/manage/people/{world['bea']}").get_data(as_text=True)
+    assert "The full path" not in person and "Beta" not in person
+    with app.app_context(), app.test_request_context("/"):
+        send_digests(date(2026, 3, 12), datetime(2026, 3, 12, 6), "https://a.example")
+        db.session.commit()
+        bodies = {m.to_address: m.body for m in db.session.scalars(select(OutboxMessage))}
+    assert "The full path" not in bodies["ana@example.com"]
+    assert "The full path" in bodies["bo@example.com"] and "Level 1" not in bodies["bo@example.com"]
+    assert "The full path" in bodies["bea@example.com"] and "Level 1" in bodies["bea@example.com"]
+
+
+def test_leaving_a_team_cancels_what_was_assigned_there_personally(app, world):
+    item = set_work(app, world, "path", date(2026, 6, 1), person="amy")
+    client_for(app, world["ana"]).post(
+        f"/manage/teams/{world['alpha']}/members/{world['amy']}/remove")
+    assert dues_for(app, world["amy"]) == []
+    with app.app_context():
+        assert db.session.get(Assignment, item).cancelled_at is not None
+        assert db.session.scalars(select(AssignmentEvent.detail).where(
+            AssignmentEvent.assignment_id == item, AssignmentEvent.what == "cancelled")).one() \
+            == "left the team"
+
+
+def test_a_late_joiner_gets_the_same_time_from_the_day_they_join(app, world):
+    set_work(app, world, "level:1", date(2026, 3, 11))  # ten days from 1 March
+    with app.app_context():
+        add_member(team_of(world["alpha"]), "loner@example.com", now=datetime(2026, 5, 4, 12))
+        db.session.commit()
+    (due,) = dues_for(app, world["loner"])
+    assert due.due_on == date(2026, 5, 14) and due.state(date(2026, 5, 4)) == UPCOMING
+    (early,) = dues_for(app, world["amy"])
+    assert early.due_on == date(2026, 3, 11)
+
+
+@pytest.mark.parametrize("field, value", [("who", "²"), ("who", "9" * 400), ("target", "level:²"),
+                                          ("target", "module:" + "9" * 40)])
+def test_crafted_numbers_get_a_message_not_an_error(app, world, field, value):
+    form = {"target": "path", "who": "team", "due_on": "2099-01-01", field: value}
+    response = client_for(app, world["ana"]).post(f"/manage/teams/{world['alpha']}/assign",
+                                                  data=form)
+    assert response.status_code == 422
+
+
+def test_crafted_invitation_lengths_and_huge_ids(app, world):
+    ana = client_for(app, world["ana"])
+    for days in ("²", "0", "99999999999999999999", "-3"):
+        page = ana.post(f"/manage/teams/{world['alpha']}/invitations", data={"days": days},
+                        follow_redirects=True).get_data(as_text=True)
+        assert "between 1 and 60 days" in page
+    assert ana.get(f"/manage/teams/{world['alpha']}?view=modules&level=²").status_code == 200
+    for url in ("/manage/teams/99999999999999999999", "/manage/people/9223372036854775808",
+                "/manage/assignments/99999999999", "/reviews/99999999999999"):
+        assert ana.get(url).status_code == 404, url
+
+
+def test_yesterdays_digest_notice_goes_when_nothing_is_due(app, world):
+    item = set_work(app, world, "level:1", date(2026, 3, 10))
+    remind(app, date(2026, 3, 12))
+    with app.app_context():
+        cancel(user(world["ana"]), db.session.get(Assignment, item))
+        db.session.commit()
+    remind(app, date(2026, 3, 13))
+    with app.app_context():
+        assert db.session.scalars(select(Notice).where(Notice.dismissed_at.is_(None))).all() == []
+
+
+def test_a_link_is_not_used_up_by_someone_already_in_the_team(app, world):
+    _, token = make_link(app, world)
+    amy = client_for(app, world["amy"])
+    response = amy.post(f"/join/{token}")
+    assert response.status_code == 410 and "already in this team" in response.get_data(as_text=True)
+    with app.app_context():
+        assert find_invitation(token).used_at is None
+
+
+def test_work_in_a_level_not_yet_open_says_so(app, world):
+    set_work(app, world, f"module:{world['modules']['health']}", date(2026, 6, 1), person="amy")
+    page = client_for(app, world["amy"]).get("/").get_data(as_text=True)
+    assert "opens after level 1" in page
+
+
+def test_lms_remind_reads_the_sites_clock(app, world, runner, frozen):
+    set_work(app, world, "level:1", date(2026, 3, 10))
+    frozen(datetime(2026, 3, 12, 6))
+    assert "Queued 2 learner digest(s) and 1 manager digest(s)" in runner.invoke(
+        args=["remind"]).output
+    with app.app_context():
+        keys = db.session.scalars(select(OutboxMessage.key)).all()
+    assert all(key.endswith(":2026-03-12") for key in keys)
+
+
+def test_the_team_list_makes_the_same_queries_for_many_teams(app, world, count_queries):
+    admin = client_for(app, world["admin"])
+    admin.get("/manage")
+    with count_queries() as counter:
+        admin.get("/manage")
+    few = counter.count
+    with app.app_context():
+        for n in range(10):
+            create_team(f"Team {n}")
+        db.session.commit()
+    with count_queries() as counter:
+        admin.get("/manage")
+    assert counter.count == few

@@ -7,7 +7,7 @@ from ..accounts.models import User
 from ..clock import utcnow
 from ..curriculum.models import Level, Module
 from ..extensions import db
-from ..teams.membership import can_see_person, member_ids, visible_team
+from ..teams.membership import member_ids, remove_member, visible_team
 from .models import Assignment, AssignmentEvent
 
 NOTE_LIMIT = 1000
@@ -22,7 +22,7 @@ def parse_target(value):
     kind, _, number = (value or "").partition(":")
     if kind == "path" and not number:
         return "path", None, None
-    if kind in ("level", "module") and number.isdigit():
+    if kind in ("level", "module") and number.isascii() and number.isdigit() and len(number) < 10:
         if kind == "level":
             if db.session.get(Level, int(number)) is None:
                 raise AssignmentError("There is no such level.")
@@ -64,7 +64,7 @@ def assign(manager, team, target, due, note="", person_id=None, now=None, today=
     if person_id is not None:
         if person_id not in db.session.scalars(member_ids(team.id)).all():
             raise AssignmentError("That person is not a learner in this team.")
-    assignment = Assignment(team_id=None if person_id else team.id, user_id=person_id,
+    assignment = Assignment(team_id=team.id, user_id=person_id,
                             scope=scope, module_id=module_id,
                             level_number=level_number if scope != "path" else None,
                             due_on=due_on, note=note, created_by_id=manager.id, created_at=now)
@@ -76,12 +76,22 @@ def assign(manager, team, target, due, note="", person_id=None, now=None, today=
 
 
 def may_manage(user, assignment):
-    """Admins manage every assignment; managers those for their teams and their teams' people."""
-    if user.role == "admin":
-        return True
-    if assignment.team_id is not None:
-        return visible_team(user, assignment.team_id) is not None
-    return can_see_person(user, assignment.user_id)
+    """Admins manage every assignment; managers those set through the teams they manage."""
+    return visible_team(user, assignment.team_id) is not None
+
+
+def remove_from_team(manager, team, person_id, now=None):
+    """Take a learner out of a team and cancel what was assigned to them personally there.
+
+    Whole-team assignments stop covering them by themselves; their own records stay.
+    """
+    if not remove_member(team, person_id):
+        return False
+    for assignment in db.session.scalars(select(Assignment).where(
+            Assignment.team_id == team.id, Assignment.user_id == person_id,
+            Assignment.cancelled_at.is_(None))):
+        cancel(manager, assignment, now, reason="left the team")
+    return True
 
 
 def change(manager, assignment, due, note, now=None, today=None):
@@ -107,12 +117,12 @@ def change(manager, assignment, due, note, now=None, today=None):
     return changed
 
 
-def cancel(manager, assignment, now=None):
+def cancel(manager, assignment, now=None, reason=""):
     """Cancel an assignment; it leaves dashboards and the cockpit but keeps its history."""
     now = now or utcnow()
     if assignment.cancelled_at is None:
         assignment.cancelled_at = now
-        record(assignment, manager, "cancelled", "", now)
+        record(assignment, manager, "cancelled", reason, now)
 
 
 def record(assignment, actor, what, detail="", now=None):

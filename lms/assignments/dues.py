@@ -8,7 +8,7 @@ UTC; pass `today` to work out any day (tests freeze it this way).
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ..accounts.models import User
 from ..extensions import db
@@ -33,10 +33,8 @@ class Due:
     done: int
     completed_at: datetime | None
     started_on: date  # when it was set, or when the person joined the team if later
-
-    @property
-    def due_on(self):
-        return self.assignment.due_on
+    due_on: date  # the assignment's date; later for someone who joined after it was set
+    locked: bool = False  # the level is not open to the learner yet
 
     @property
     def is_complete(self):
@@ -56,14 +54,18 @@ class Due:
         return (self.due_on - today).days
 
     def is_behind(self, today):
-        """Less of the work done than of the time gone since it was set (and not yet overdue)."""
+        """More than one step short of the pace the time gone asks for (and not yet overdue).
+
+        Twelve modules over twelve weeks: after six weeks, five done is on track and
+        four is behind. A one-step assignment is never behind, only due or overdue.
+        """
         if self.state(today) not in (UPCOMING, DUE_TODAY):
             return False
         span = (self.due_on - self.started_on).days
         if span <= 0:
             return False
         gone = min(1.0, max(0.0, (today - self.started_on).days / span))
-        return self.done / self.steps < gone
+        return self.done < gone * self.steps - 1
 
     def when_text(self, today):
         """'due in 3 days', 'due today', 'overdue by 2 days', 'completed 4 May 2026'."""
@@ -88,34 +90,41 @@ class Due:
         return (self.is_complete, self.due_on, self.assignment.id)
 
 
-def covering(person_ids):
+def covering(person_ids, team_id=None):
     """The live assignments covering each person: {person id: [(assignment, joined_at)]}.
 
-    Two queries however many people: assignments set for them, and those set for
-    a team they are a learner in (which covers people who joined after it was set).
+    One query however many people: assignments set through a team the person is
+    a learner in, for the whole team (which covers people who joined after it
+    was set) or for them alone. With `team_id`, only that team's assignments.
     """
     person_ids = list(person_ids)
     found = {person_id: [] for person_id in person_ids}
     if not person_ids:
         return found
-    for assignment in db.session.scalars(select(Assignment).where(
-            Assignment.user_id.in_(person_ids), Assignment.cancelled_at.is_(None))):
-        found[assignment.user_id].append((assignment, None))
-    for assignment, person_id, joined_at in db.session.execute(
-            select(Assignment, TeamMembership.user_id, TeamMembership.joined_at)
-            .join(TeamMembership, TeamMembership.team_id == Assignment.team_id)
-            .where(TeamMembership.user_id.in_(person_ids),
-                   TeamMembership.is_manager.is_(False), Assignment.cancelled_at.is_(None))):
+    query = (select(Assignment, TeamMembership.user_id, TeamMembership.joined_at)
+             .join(TeamMembership, TeamMembership.team_id == Assignment.team_id)
+             .where(TeamMembership.user_id.in_(person_ids),
+                    TeamMembership.is_manager.is_(False), Assignment.cancelled_at.is_(None),
+                    or_(Assignment.user_id.is_(None),
+                        Assignment.user_id == TeamMembership.user_id))
+             .order_by(Assignment.id))
+    if team_id is not None:
+        query = query.where(Assignment.team_id == team_id)
+    for assignment, person_id, joined_at in db.session.execute(query):
         found[person_id].append((assignment, joined_at))
     return found
 
 
 def due_for(assignment, person_id, standing, joined_at=None):
     """Work out one assignment for one person from their standing (a list of LevelStanding)."""
-    started = assignment.created_at
-    if joined_at is not None and joined_at > started:
+    started, due_on = assignment.created_at, assignment.due_on
+    if assignment.user_id is None and joined_at is not None and joined_at > started:
+        # A late joiner gets the time everyone else had, counted from the day they joined.
         started = joined_at
-    base = dict(assignment=assignment, person_id=person_id, started_on=started.date())
+        allowed = assignment.due_on - assignment.created_at.date()
+        due_on = max(due_on, joined_at.date() + allowed)
+    base = dict(assignment=assignment, person_id=person_id, started_on=started.date(),
+                due_on=due_on)
     if assignment.scope == "module":
         for level in standing:
             for module in level.modules:
@@ -123,7 +132,7 @@ def due_for(assignment, person_id, standing, joined_at=None):
                     done = module.progress is not None and module.progress.is_complete
                     return Due(**base, title=f"Level {level.level.number} · {module.version.title}",
                                level_number=level.level.number, slug=module.module.slug,
-                               steps=1, done=int(done),
+                               steps=1, done=int(done), locked=not level.unlocked,
                                completed_at=module.progress.completed_at if done else None)
         return Due(**base, title="A module no longer published", level_number=None, slug=None,
                    steps=0, done=0, completed_at=None)
@@ -146,7 +155,9 @@ def due_for(assignment, person_id, standing, joined_at=None):
         number = assignment.level_number
         named = levels[0].level.title if levels else "no longer published"
         title = f"Level {number} — {named}"
+    locked = assignment.scope == "level" and any(not level.unlocked for level in levels)
     return Due(**base, title=title, level_number=number, slug=None, steps=steps, done=done,
+               locked=locked,
                completed_at=max((t for t in finished if t), default=None) if steps and done >= steps
                else None)
 
@@ -155,7 +166,7 @@ def dues_of(standings, covered=None):
     """{person id: [Due, ...]} ordered by due date, open work first.
 
     `standings` is {person id: standing}; `covered` is what `covering` returned
-    (fetched here when not given).
+    (every team's assignments, fetched here, when not given).
     """
     covered = covering(standings) if covered is None else covered
     dues = {}
@@ -177,17 +188,16 @@ def person_status(dues, today):
     return ON_TRACK
 
 
-def assignment_progress(assignment, today):
+def assignment_progress(assignment, today, lock_levels=True):
     """[(person, Due)] for everyone the assignment covers now, by name."""
-    if assignment.team_id is not None:
-        rows = db.session.execute(
-            select(User, TeamMembership.joined_at)
-            .join(TeamMembership, TeamMembership.user_id == User.id)
-            .where(TeamMembership.team_id == assignment.team_id,
-                   TeamMembership.is_manager.is_(False))
-            .order_by(User.name, User.id)).all()
-    else:
-        rows = [(db.session.get(User, assignment.user_id), None)]
-    standings = standings_of([person.id for person, _ in rows], lock_levels=False)
+    query = (select(User, TeamMembership.joined_at)
+             .join(TeamMembership, TeamMembership.user_id == User.id)
+             .where(TeamMembership.team_id == assignment.team_id,
+                    TeamMembership.is_manager.is_(False))
+             .order_by(User.name, User.id))
+    if assignment.user_id is not None:
+        query = query.where(User.id == assignment.user_id)
+    rows = db.session.execute(query).all()
+    standings = standings_of([person.id for person, _ in rows], lock_levels=lock_levels)
     return [(person, due_for(assignment, person.id, standings[person.id], joined))
             for person, joined in rows]

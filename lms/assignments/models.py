@@ -10,20 +10,21 @@ SCOPES = ("module", "level", "path")
 
 
 class Assignment(db.Model):
-    """Set for one person (user_id) or a whole team (team_id), never both.
+    """Set through a team: for the whole team (user_id empty) or for one of its learners.
 
-    A team assignment covers whoever is in the team, including people who join later.
+    A whole-team assignment covers whoever is in the team, including people who
+    join later. Only the team's managers (and admins) see or change it, and it
+    shows in that team's cockpit only.
     Completion is not stored: it is read from the learners' progress, so finishing
     the work completes the assignment on its own.
     """
     __table_args__ = (
-        CheckConstraint("(team_id IS NULL) <> (user_id IS NULL)", name="one_target"),
         CheckConstraint("scope IN ('module', 'level', 'path')", name="known_scope"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"),
-                                                index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), index=True)
+    # The one learner it is for; empty: everyone in the team.
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
                                                 index=True)
     scope: Mapped[str] = mapped_column(String(16))

@@ -49,7 +49,7 @@ class TeamOverview:
         return self.tables.get(name)
 
 
-def team_overview(team, today, view="levels", level=None, notice_days=60):
+def team_overview(team, today, view="levels", level=None, notice_days=60, lock_levels=True):
     """Build the cockpit page for `team` as it stands on `today`.
 
     `view` is "levels" (people × levels) or "modules" (people × modules of
@@ -57,8 +57,8 @@ def team_overview(team, today, view="levels", level=None, notice_days=60):
     """
     people, managers = team_people(team.id)
     ids = [person.id for person in people]
-    standings = standings_of(ids, lock_levels=False)
-    covered = covering(ids)
+    standings = standings_of(ids, lock_levels=lock_levels)
+    covered = covering(ids, team_id=team.id)  # this team's work only
     dues = dues_of(standings, covered)
     status = {pid: person_status(dues[pid], today) for pid in ids}
     first = standings[ids[0]] if ids else standings_of([0])[0]
@@ -233,10 +233,8 @@ def assignments_table(team, people, dues, today):
     rows = sorted(by_assignment.values(), key=lambda items: (items[0].due_on, items[0].assignment.id))
     for items in rows:
         assignment = items[0].assignment
-        target = team.name if assignment.team_id is not None else names.get(
+        target = team.name if assignment.user_id is None else names.get(
             assignment.user_id, "someone")
-        if assignment.team_id is not None and assignment.team_id != team.id:
-            target = "another team"
         complete = sum(1 for due in items if due.is_complete)
         overdue = sum(1 for due in items if due.state(today) == OVERDUE)
         table.add(Cell(items[0].title, href=url_for("cockpit.assignment",

@@ -17,6 +17,7 @@ from ..learning.models import ModuleProgress
 from ..quiz.models import QuizAttempt
 from ..review.models import Review
 from ..roleplay.models import Reflection, RoleplayRun
+from ..teams.membership import visible_teams
 from ..teams.models import Team, TeamMembership
 from .overview import CELL_TEXT
 from .tables import Cell, Column, Table
@@ -45,9 +46,10 @@ def minute(moment):
     return moment.strftime("%Y-%m-%d %H:%M") if moment else "—"
 
 
-def person_overview(person, today, now=None):
+def person_overview(person, today, now=None, viewer=None, lock_levels=True):
+    """The person's record; with `viewer`, assignments and teams are those the viewer manages."""
     now = now or datetime.combine(today, datetime.max.time())
-    standing = standings_of([person.id], lock_levels=False)[person.id]
+    standing = standings_of([person.id], lock_levels=lock_levels)[person.id]
     dues = dues_of({person.id: standing}, covering([person.id]))[person.id]
     titles = {m.module.id: (lv.level.number, m.version.title) for lv in standing for m in lv.modules}
     titles.update({module_id: (number, title) for module_id, number, title in db.session.execute(
@@ -57,6 +59,10 @@ def person_overview(person, today, now=None):
     teams = db.session.scalars(select(Team).join(TeamMembership).where(
         TeamMembership.user_id == person.id, TeamMembership.is_manager.is_(False))
         .order_by(Team.name)).all()
+    if viewer is not None and viewer.role != "admin":
+        mine = {team.id for team in visible_teams(viewer)}
+        teams = [team for team in teams if team.id in mine]
+        dues = [due for due in dues if due.assignment.team_id in mine]
     overview = PersonOverview(person, today, person_status(dues, today), teams, standing)
     events = []
 

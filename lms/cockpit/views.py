@@ -11,7 +11,7 @@ from ..accounts.guards import admin_required, staff_required
 from ..accounts.models import User
 from ..accounts.users import AccountError, create_user
 from ..assignments.assigning import (AssignmentError, assign, cancel, change, history,
-                                     may_manage)
+                                     may_manage, remove_from_team)
 from ..assignments.dues import assignment_progress
 from ..assignments.models import Assignment
 from ..clock import utcnow
@@ -21,8 +21,8 @@ from ..learning.progress import published_modules
 from ..reminders.models import OutboxMessage
 from ..teams.membership import (INVITATION_PROBLEMS, TeamError, accept_invitation, add_member, can_see_person,
                                 create_invitation, create_team, find_invitation,
-                                open_invitations, remove_member, team_people, visible_team,
-                                visible_teams, withdraw_invitation)
+                                open_invitations, remove_member, team_people, team_sizes,
+                                visible_team, visible_teams, withdraw_invitation)
 from ..teams.models import Team
 from .overview import STATUS_TEXT, team_overview
 from .person import person_overview
@@ -47,6 +47,15 @@ def csv_response(table, filename):
         "Content-Disposition": f'attachment; filename="{filename}.csv"'})
 
 
+def whole_number(text, low=0, high=10_000):
+    """A small whole number typed by hand, or None (never a 500 for '²' or 10**400)."""
+    text = (text or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 6:
+        return None
+    number = int(text)
+    return number if low <= number <= high else None
+
+
 def slug(text):
     return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-") or "team"
 
@@ -57,7 +66,13 @@ def matrix_choice():
     level = request.args.get("level", "")
     if view != "modules":
         return "levels", None
-    return "modules", int(level) if level.isdigit() else None
+    return "modules", whole_number(level, 1, 99)
+
+
+def build_overview(team, view, level):
+    config = current_app.config
+    return team_overview(team, today(), view, level, config["LMS_RECERT_NOTICE_DAYS"],
+                         config["LMS_LOCK_LEVELS"])
 
 
 @bp.route("/manage")
@@ -65,7 +80,7 @@ def matrix_choice():
 def index():
     """The teams the current user manages (every team for an admin)."""
     teams = visible_teams(current_user)
-    counts = {team.id: len(team_people(team.id)[0]) for team in teams}
+    counts = team_sizes(team.id for team in teams)
     return render_template("cockpit/index.html", teams=teams, counts=counts)
 
 
@@ -89,8 +104,7 @@ def team(team_id):
     """One team's cockpit: headline numbers, the matrix, assignments, weak spots, the chart."""
     team = team_or_404(team_id)
     view, level = matrix_choice()
-    overview = team_overview(team, today(), view, level,
-                             current_app.config["LMS_RECERT_NOTICE_DAYS"])
+    overview = build_overview(team, view, level)
     return render_template("cockpit/team.html", overview=overview, view=view, level=level,
                            status_text=STATUS_TEXT)
 
@@ -101,8 +115,7 @@ def team_csv(team_id, name):
     """Any table of the team's cockpit as CSV: the same cells the page shows."""
     team = team_or_404(team_id)
     view, level = matrix_choice()
-    overview = team_overview(team, today(), view, level,
-                             current_app.config["LMS_RECERT_NOTICE_DAYS"])
+    overview = build_overview(team, view, level)
     table = overview.table(name)
     if table is None:
         abort(404)
@@ -130,7 +143,7 @@ def add_person(team_id):
     """Add someone who already has an account, by email."""
     team = team_or_404(team_id)
     try:
-        membership = add_member(team, request.form.get("email", ""))
+        membership = add_member(team, request.form.get("email", ""), by=current_user)
         db.session.commit()
     except TeamError as error:
         db.session.rollback()
@@ -147,7 +160,7 @@ def remove_person(team_id, user_id):
     """Take a learner out of the team; their progress and certificates stay theirs."""
     team = team_or_404(team_id)
     try:
-        removed = remove_member(team, user_id)
+        removed = remove_from_team(current_user, team, user_id)
     except TeamError as error:
         flash(str(error), "error")
         return redirect(url_for("cockpit.members", team_id=team.id))
@@ -189,10 +202,9 @@ def remove_manager(team_id, user_id):
 def invite(team_id):
     """Make a single-use link that signs a new person up straight into the team."""
     team = team_or_404(team_id)
-    days = request.form.get("days", "14")
     try:
         invitation, token = create_invitation(team, current_user,
-                                              int(days) if days.isdigit() else 0)
+                                              whole_number(request.form.get("days"), 1, 60) or 0)
         db.session.commit()
     except TeamError as error:
         flash(str(error), "error")
@@ -285,7 +297,7 @@ def assign_work(team_id):
     if request.method == "POST":
         who = form.get("who", "team")
         try:
-            person_id = None if who == "team" else int(who) if who.isdigit() else -1
+            person_id = None if who == "team" else whole_number(who, 1, 2**31 - 1) or -1
             assignment = assign(current_user, team, form.get("target"), form.get("due_on"),
                                 form.get("note", ""), person_id=person_id)
             db.session.commit()
@@ -322,7 +334,8 @@ def assignment(assignment_id):
     team = db.session.get(Team, item.team_id) if item.team_id else None
     person = db.session.get(User, item.user_id) if item.user_id else None
     return render_template("cockpit/assignment.html", item=item, team=team, person=person,
-                           progress=assignment_progress(item, today()),
+                           progress=assignment_progress(item, today(),
+                                                        current_app.config["LMS_LOCK_LEVELS"]),
                            events=history(item.id), error=error, form=request.form,
                            today=today()), (422 if error else 200)
 
@@ -339,6 +352,12 @@ def cancel_assignment(assignment_id):
     return redirect(url_for("cockpit.assignment", assignment_id=item.id))
 
 
+def viewed_person(person):
+    """The person's page as the current user may see it: only teams they can see are named."""
+    return person_overview(person, today(), viewer=current_user,
+                           lock_levels=current_app.config["LMS_LOCK_LEVELS"])
+
+
 @bp.route("/manage/people/<int:person_id>")
 @staff_required
 def person(person_id):
@@ -346,7 +365,7 @@ def person(person_id):
     person = db.session.get(User, person_id)
     if person is None or not can_see_person(current_user, person_id):
         abort(404)
-    return render_template("cockpit/person.html", overview=person_overview(person, today()),
+    return render_template("cockpit/person.html", overview=viewed_person(person),
                            status_text=STATUS_TEXT)
 
 
@@ -356,7 +375,7 @@ def person_csv(person_id, name):
     person = db.session.get(User, person_id)
     if person is None or not can_see_person(current_user, person_id):
         abort(404)
-    table = person_overview(person, today()).table(name)
+    table = viewed_person(person).table(name)
     if table is None:
         abort(404)
     return csv_response(table, f"{slug(person.name)}-{name}-{today().isoformat()}")

@@ -7,14 +7,14 @@ notice on the person's dashboard, replacing the day before's.
 from collections import defaultdict
 
 from flask import url_for
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..accounts.models import User
-from ..assignments.models import Assignment
 from ..assignments.dues import COMPLETE, OVERDUE, covering, dues_of
 from ..extensions import db
 from ..learning.progress import standings_of
-from ..notices.notices import dismiss_about, notify
+from ..notices.models import Notice
+from ..notices.notices import notify
 from ..teams.models import Team, TeamMembership
 from .mail import queue_message
 
@@ -28,16 +28,17 @@ def learner_digest_lines(dues, today):
             and due.days_left(today) <= WINDOW_DAYS]
 
 
-def send_digests(today, now, base_url):
-    """Queue today's digests; returns (learner digests, manager digests) newly queued."""
-    covered_ids = set(db.session.scalars(
-        select(TeamMembership.user_id).where(TeamMembership.is_manager.is_(False))
-        .join(Team, Team.id == TeamMembership.team_id)))
-    covered_ids |= set(db.session.scalars(select(Assignment.user_id).where(
-        Assignment.user_id.is_not(None), Assignment.cancelled_at.is_(None))))
+def send_digests(today, now, base_url, lock_levels=True):
+    """Queue today's digests; returns (learner digests, manager digests) newly queued.
+
+    A digest notice from an earlier day is dismissed first: today's replaces it,
+    and someone with nothing due any more is not left with yesterday's news.
+    """
+    dismiss_stale_digests(today, now)
     people = {user.id: user for user in db.session.scalars(
-        select(User).where(User.id.in_(covered_ids), User.active.is_(True)))} if covered_ids else {}
-    standings = standings_of(people, lock_levels=False)
+        select(User).where(User.active.is_(True), User.id.in_(
+            select(TeamMembership.user_id).where(TeamMembership.is_manager.is_(False)))))}
+    standings = standings_of(people, lock_levels=lock_levels)
     dues = dues_of(standings, covering(people))
     learners = 0
     for person_id, items in dues.items():
@@ -54,7 +55,6 @@ def send_digests(today, now, base_url):
         key = f"digest:learner:{person_id}:{today.isoformat()}"
         if queue_message(key, person, f"Your assignments: {subject}", body, now):
             learners += 1
-            dismiss_about(person_id, f"digest:learner:{person_id}:", now)
             notify(person_id, f"Your assignments: {subject}.", link=url_for("learning.dashboard"),
                    key=key, now=now)
     managers = 0
@@ -73,39 +73,40 @@ def send_digests(today, now, base_url):
         subject = f"{count} overdue item{'s' if count != 1 else ''} in your teams"
         if queue_message(key, manager, f"Team digest: {subject}", body, now):
             managers += 1
-            dismiss_about(manager.id, f"digest:manager:{manager.id}:", now)
             notify(manager.id, f"Team digest: {subject}.", link=url_for("cockpit.index"),
                    key=key, now=now)
     return learners, managers
 
 
+def dismiss_stale_digests(today, now):
+    """Dismiss every open digest notice from an earlier day, in one statement."""
+    db.session.execute(
+        update(Notice)
+        .where(Notice.key.startswith("digest:"), Notice.dismissed_at.is_(None),
+               ~Notice.key.endswith(f":{today.isoformat()}"))
+        .values(dismissed_at=now)
+        .execution_options(synchronize_session=False))
+
+
 def overdue_by_manager(people, dues, today):
-    """{manager: {team name: [(person, due)]}} for every overdue item of a managed learner."""
-    overdue = {pid: [due for due in items if due.state(today) == OVERDUE]
-               for pid, items in dues.items()}
-    overdue = {pid: items for pid, items in overdue.items() if items}
+    """{manager: {team name: [(person, due)]}}: each overdue item goes to the managers of the
+    team it was assigned through, and to nobody else."""
+    overdue = [(pid, due) for pid, items in dues.items() for due in items
+               if due.state(today) == OVERDUE]
     if not overdue:
         return {}
-    rows = db.session.execute(
-        select(TeamMembership.user_id, Team.name, User)
-        .join(Team, Team.id == TeamMembership.team_id)
-        .join(User, (User.id == TeamMembership.user_id))
-        .where(TeamMembership.is_manager.is_(True), User.active.is_(True),
-               User.role.in_(("manager", "admin")))).all()
-    managers_of = defaultdict(list)  # team name -> managers
-    for _, team_name, manager in rows:
-        managers_of[team_name].append(manager)
-    teams_of = defaultdict(list)  # person -> team names
-    for person_id, team_name in db.session.execute(
-            select(TeamMembership.user_id, Team.name)
+    teams = defaultdict(lambda: ("", []))
+    for team_id, team_name, manager in db.session.execute(
+            select(TeamMembership.team_id, Team.name, User)
             .join(Team, Team.id == TeamMembership.team_id)
-            .where(TeamMembership.is_manager.is_(False),
-                   TeamMembership.user_id.in_(list(overdue)))):
-        teams_of[person_id].append(team_name)
+            .join(User, User.id == TeamMembership.user_id)
+            .where(TeamMembership.is_manager.is_(True), User.active.is_(True),
+                   User.role.in_(("manager", "admin")))):
+        teams[team_id] = (team_name, teams[team_id][1] + [manager])
     digest = defaultdict(lambda: defaultdict(list))
-    for person_id, items in overdue.items():
-        for team_name in teams_of[person_id]:
-            for manager in managers_of[team_name]:
-                if manager.id != person_id:
-                    digest[manager][team_name] += [(people[person_id], due) for due in items]
+    for person_id, due in overdue:
+        team_name, managers = teams[due.assignment.team_id]
+        for manager in managers:
+            if manager.id != person_id:
+                digest[manager][team_name].append((people[person_id], due))
     return digest

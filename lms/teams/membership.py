@@ -68,14 +68,26 @@ def add_to_team(team_name, email, as_manager=False):
     return add_member(team, email, as_manager)
 
 
-def add_member(team, email, as_manager=False, now=None):
-    """Put the user with `email` in `team`, as a member or one of its managers."""
+def add_member(team, email, as_manager=False, now=None, by=None):
+    """Put the user with `email` in `team`, as a member or one of its managers.
+
+    A manager (`by`) may add only a learner who is in no team yet: anyone else
+    would open their records to a new manager without their say, so they are
+    sent an invitation, which they choose to accept. Admins may add anyone.
+    """
     user = find_user(email or "")
     if user is None:
-        raise TeamError(f"There is no account for {email.strip()}. Send them an invitation link "
-                        "instead.")
+        raise TeamError(f"There is no account for {(email or '').strip()}. Send them an "
+                        "invitation link instead.")
     if not user.active:
         raise TeamError(f"The account for {user.email} is switched off.")
+    if by is not None and by.role != "admin" and not as_manager:
+        if user.role != "learner":
+            raise TeamError(f"{user.name} is a {user.role}; only an admin can add them to a team.")
+        if db.session.scalar(select(exists().where(TeamMembership.user_id == user.id,
+                                                   TeamMembership.team_id != team.id))):
+            raise TeamError(f"{user.name} is already in another team. Send them an invitation "
+                            "link instead: joining another team is their choice.")
     if as_manager and user.role not in ("manager", "admin"):
         raise TeamError(f"{user.email} is a {user.role}; only managers and admins manage teams.")
     membership = db.session.scalar(select(TeamMembership).where(
@@ -133,6 +145,16 @@ def can_see_person(user, person_id):
     if user.role == "admin":
         return True
     return user.role == "manager" and manages(user.id, person_id)
+
+
+def team_sizes(team_ids):
+    """{team id: number of learners}, in one query."""
+    team_ids = list(team_ids)
+    rows = db.session.execute(
+        select(TeamMembership.team_id, func.count(TeamMembership.id))
+        .where(TeamMembership.team_id.in_(team_ids), TeamMembership.is_manager.is_(False))
+        .group_by(TeamMembership.team_id)).all()
+    return {team_id: 0 for team_id in team_ids} | dict(rows)
 
 
 def team_people(team_id):
@@ -194,6 +216,9 @@ def accept_invitation(invitation, user, now=None):
     state = invitation.state(now)
     if state != "open":
         raise TeamError(INVITATION_PROBLEMS[state])
+    if db.session.scalar(select(exists().where(TeamMembership.team_id == invitation.team_id,
+                                               TeamMembership.user_id == user.id))):
+        raise TeamError("You are already in this team, so the link was left for someone else.")
     claimed = db.session.execute(
         update(TeamInvitation)
         .where(TeamInvitation.id == invitation.id, TeamInvitation.used_at.is_(None),
@@ -203,11 +228,7 @@ def accept_invitation(invitation, user, now=None):
     if claimed != 1:
         raise TeamError(INVITATION_PROBLEMS["used"])
     db.session.refresh(invitation)
-    membership = db.session.scalar(select(TeamMembership).where(
-        TeamMembership.team_id == invitation.team_id, TeamMembership.user_id == user.id))
-    if membership is None:
-        db.session.add(TeamMembership(team_id=invitation.team_id, user_id=user.id,
-                                      joined_at=now))
+    db.session.add(TeamMembership(team_id=invitation.team_id, user_id=user.id, joined_at=now))
     db.session.flush()
     return db.session.get(Team, invitation.team_id)
 

@@ -56,7 +56,7 @@ def upgrade():
 
     op.create_table('assignment',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('team_id', sa.Integer(), nullable=True),
+    sa.Column('team_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('scope', sa.String(length=16), nullable=False),
     sa.Column('module_id', sa.Integer(), nullable=True),
@@ -67,7 +67,6 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('cancelled_at', sa.DateTime(), nullable=True),
     sa.CheckConstraint("scope IN ('module', 'level', 'path')", name=op.f('ck_assignment_known_scope')),
-    sa.CheckConstraint('(team_id IS NULL) <> (user_id IS NULL)', name=op.f('ck_assignment_one_target')),
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_assignment_created_by_id_user'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['module_id'], ['module.id'], name=op.f('fk_assignment_module_id_module')),
     sa.ForeignKeyConstraint(['team_id'], ['team.id'], name=op.f('fk_assignment_team_id_team'), ondelete='CASCADE'),
