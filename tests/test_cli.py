@@ -111,13 +111,24 @@ def test_upgrading_an_older_database_keeps_its_progress(tmp_path, app_config):
             "INSERT INTO module (id, level_number, slug, position, folder) "
             "VALUES (1, 1, 'first', 1, '01-first')"))
         db.session.execute(text(
+            "INSERT INTO module_version (id, module_id, number, source_hash, created_at, title, "
+            "minutes, objectives, skills, lesson_markdown, lesson_html) VALUES (1, 1, 1, 'h', "
+            ":now, 'First', 10, '[]', '[]', 'Body', '<p>Body</p>')"), {"now": now})
+        db.session.execute(text("UPDATE module SET current_version_id = 1"))
+        db.session.execute(text(
             "INSERT INTO module_progress (user_id, module_id, started_at, last_visited_at, "
             "lesson_read_at, completed_at) VALUES (1, 1, :now, :now, :now, :now)"), {"now": now})
         db.session.commit()
-        assert app.test_cli_runner().invoke(args=["init"]).exit_code == 0
+        # Later migrations rebuild tables that other rows point at (module_version here).
+        result = app.test_cli_runner().invoke(args=["init"])
+        assert result.exit_code == 0, result.output
         row = db.session.execute(text(
             "SELECT completed_at, quiz_passed_at FROM module_progress")).one()
         assert row[0] is not None and row[1] is None
+        assert db.session.execute(text(
+            "SELECT m.current_version_id, v.title, v.origin FROM module m "
+            "JOIN module_version v ON v.id = m.current_version_id")).one() == (1, "First", "import")
+        assert db.session.execute(text("PRAGMA foreign_key_check")).all() == []
         db.engine.dispose()
 
 
