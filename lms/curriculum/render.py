@@ -1,5 +1,6 @@
 """Markdown to sanitised HTML, once, at import time."""
 import re
+import threading
 import xml.etree.ElementTree as etree
 
 import markdown
@@ -110,13 +111,27 @@ def render_inline(text):
     return html
 
 
+_local = threading.local()
+
+
+def _markdown():
+    """This thread's Markdown converter: building one costs more than a conversion does."""
+    md = getattr(_local, "markdown", None)
+    if md is None:
+        md = markdown.Markdown(extensions=EXTENSIONS + [_LinkExtension(None)],
+                               output_format="html")
+        _local.markdown = md
+    return md
+
+
 def render_markdown(text, link_url=None):
     """Render Markdown to sanitised HTML; return (html, heading anchor ids).
 
     `link_url` maps a relative link or image path to the URL the site serves
     it at, or None to leave it as written.
     """
-    md = markdown.Markdown(extensions=EXTENSIONS + [_LinkExtension(link_url)],
-                           output_format="html")
+    md = _markdown()
+    md.reset()
+    md.treeprocessors["lms_links"].link_url = link_url
     html = md.convert(checklist_boxes(text))
     return sanitise(html), heading_ids(md.toc_tokens)
