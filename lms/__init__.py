@@ -49,6 +49,8 @@ def create_app(test_config=None):
 
     from . import errors, health
     from .accounts import views as accounts
+    from .admin import views as admin
+    from .authoring import views as authoring
     from .certificates import views as certificates
     from .cockpit import views as cockpit
     from .notices import views as notices
@@ -60,7 +62,8 @@ def create_app(test_config=None):
     from .cli import register_commands
 
     for blueprint in (accounts.bp, learning.bp, quiz.bp, exam.bp, roleplay.bp, review.bp,
-                      certificates.bp, cockpit.bp, notices.bp, health.bp, errors.bp):
+                      certificates.bp, cockpit.bp, authoring.bp, admin.bp, notices.bp, health.bp,
+                      errors.bp):
         app.register_blueprint(blueprint)
     register_commands(app)
 

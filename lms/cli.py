@@ -22,7 +22,9 @@ from .roleplay.models import Reflection, RoleplayRun
 from .roleplay.runs import score_path
 from .accounts.users import AccountError, create_user, find_user
 from .curriculum.files import load_curriculum
-from .curriculum.sync import import_curriculum
+from .authoring.transfer import export_curriculum
+from .authoring.tree import NotExportable
+from .curriculum.sync import browser_conflicts, import_curriculum
 from .clock import utcnow
 from .demo import seed_demo_team
 from .reminders.digests import send_digests
@@ -149,7 +151,10 @@ def check_command(directory):
 @click.command("import")
 @with_appcontext
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
-def import_command(directory):
+@click.option("--force", is_flag=True,
+              help="Import even over changes made in the browser and not exported since "
+                   "(the overwritten versions stay in each module's history).")
+def import_command(directory, force):
     """Import the curriculum files into the database, all or nothing."""
     started = time.perf_counter()
     curriculum, problems = load_curriculum(curriculum_dir(directory))
@@ -157,11 +162,36 @@ def import_command(directory):
         click.echo(str(problem), err=True)
     if problems:
         raise SystemExit(f"{len(problems)} problem(s) found; nothing was imported.")
+    conflicts = browser_conflicts(db.session, curriculum)
+    if conflicts and not force:
+        for key, why in conflicts:
+            click.echo(f"{key}: {why}", err=True)
+        raise SystemExit(f"{len(conflicts)} module(s) were changed in the browser since the last "
+                         "`lms export`; nothing was imported. Run `lms export` and commit the "
+                         "files, or import with --force to overwrite those changes (they stay "
+                         "in each module's history).")
     report = import_curriculum(db.session, curriculum)
     db.session.commit()
     for line in report.lines():
         click.echo(line)
+    if conflicts:
+        click.echo(f"Overwrote browser changes in: {', '.join(key for key, _ in conflicts)}.")
     click.echo(f"Imported in {time.perf_counter() - started:.2f}s.")
+
+
+@click.command("export")
+@with_appcontext
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+def export_command(directory):
+    """Write the published curriculum back as files (default: the curriculum folder), so
+    browser edits can be committed to git; `lms import` after it changes nothing."""
+    target = curriculum_dir(directory)
+    try:
+        export_curriculum(target)
+    except NotExportable as error:
+        raise SystemExit(f"Not exported: {error}.")
+    db.session.commit()
+    click.echo(f"Exported the published curriculum to {target}.")
 
 
 @click.command("create-user")
@@ -285,7 +315,8 @@ def keys_rotate_command():
     click.echo(f"New signing key {kid}; older keys stay published for verification.")
 
 
-COMMANDS = (init_command, check_command, import_command, create_user_command, team_command,
+COMMANDS = (init_command, check_command, import_command, export_command, create_user_command,
+            team_command,
             verify_command, remind_command, keys_command)
 
 

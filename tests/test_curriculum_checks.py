@@ -145,7 +145,7 @@ def test_good_links_resolve_and_pass(make_curriculum):
             "![A map](map.png)\n\n```\n[not a link](../99-nowhere/)\n```\n"
             "Inline `[code](../99-nowhere/)` is not a link either.\n")
     root = make_curriculum({"level1/01-first-steps/lesson.md": lesson_md(body=body),
-                            "level1/01-first-steps/map.png": b"\x89PNG\r\n"})
+                            "level1/01-first-steps/map.png": b"\x89PNG\r\n\x1a\n"})
     assert problems_of(root) == []
 
 

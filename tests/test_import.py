@@ -119,7 +119,7 @@ def test_the_cli_import_rolls_back_on_a_database_failure(app, runner, monkeypatc
 
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
-    monkeypatch.setattr(sync, "_new_version", explode)
+    monkeypatch.setattr(sync, "new_version", explode)
     result = runner.invoke(args=["import"])
     assert result.exit_code != 0
     assert counts(app) == before

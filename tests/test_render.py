@@ -64,7 +64,7 @@ def test_links_are_rewritten_and_external_links_protected():
 
 
 PURE_MODULES = ["problems", "frontmatter", "fields", "links", "render", "questions",
-                "quizfile", "roleplayfile", "files"]
+                "quizfile", "roleplayfile", "files", "assets"]
 
 
 @pytest.mark.parametrize("name", PURE_MODULES)

@@ -83,6 +83,24 @@ EXPECTED = {
                        {ANON: 302, "learner": 403, "manager": 403, "admin": 200}),
     # An invitation link is public; a token nobody issued is a 404 that says so.
     "cockpit.join": ("GET", "/join/nope", {ANON: 404, SIGNED_IN: 404}),
+    # Authoring and the admins' area: admins only; a missing module or person is a 404.
+    "authoring.tree": ("GET", "/admin/curriculum", {ANON: 302, "learner": 403, "manager": 403, "admin": 200}),
+    "authoring.new_module": ("POST", "/admin/curriculum/modules", {ANON: 302, "learner": 403, "manager": 403, "admin": 302}),
+    "authoring.module_action": ("POST", "/admin/curriculum/99999/retire", {ANON: 302, "learner": 403, "manager": 403, "admin": 404}),
+    "authoring.edit": ("GET", "/admin/curriculum/99999/edit/lesson.md", {ANON: 302, "learner": 403, "manager": 403, "admin": 404}),
+    "authoring.preview": ("POST", "/admin/curriculum/preview", {ANON: 302, "learner": 403, "manager": 403, "admin": 404}),
+    "authoring.history": ("GET", "/admin/curriculum/99999/edit/lesson.md/history", {ANON: 302, "learner": 403, "manager": 403, "admin": 404}),
+    "authoring.restore_version": ("POST", "/admin/curriculum/99999/edit/lesson.md/restore",
+                                  {ANON: 302, "learner": 403, "manager": 403, "admin": 404}),
+    "authoring.upload": ("POST", "/admin/curriculum/99999/files", {ANON: 302, "learner": 403, "manager": 403, "admin": 404}),
+    "authoring.module_file": ("GET", "/admin/curriculum/99999/files/x.png", {ANON: 302, "learner": 403, "manager": 403, "admin": 404}),
+    "authoring.download_zip": ("GET", "/admin/curriculum.zip", {ANON: 302, "learner": 403, "manager": 403, "admin": 200}),
+    "authoring.upload_zip": ("GET", "/admin/curriculum/upload", {ANON: 302, "learner": 403, "manager": 403, "admin": 200}),
+    "admin.users": ("GET", "/admin/users", {ANON: 302, "learner": 403, "manager": 403, "admin": 200}),
+    "admin.change_user": ("POST", "/admin/users/99999", {ANON: 302, "learner": 403, "manager": 403, "admin": 404}),
+    "admin.audit_log": ("GET", "/admin/audit", {ANON: 302, "learner": 403, "manager": 403, "admin": 200}),
+    # A password link is public; one nobody issued is a 404 that says so.
+    "admin.reset_password": ("GET", "/reset/nope", {ANON: 404, SIGNED_IN: 404}),
     "notices.dismiss_notice": ("POST", "/notices/999/dismiss", {ANON: 302, SIGNED_IN: 404}),
 }
 

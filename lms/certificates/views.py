@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
 from ..accounts.guards import admin_required
+from ..admin.audit import audit
 from ..accounts.models import User
 from ..clock import utcnow
 from ..extensions import db
@@ -153,8 +154,13 @@ def reinstate_certificate(code):
 def change_status(code, change, done):
     """Revoke or reinstate, saying what happened or why not."""
     certificate = find_certificate(code) or abort(404)
+    before = {"revoked": certificate.revoked_at is not None}
     try:
         change(certificate)
+        audit(current_user, "revoked certificate" if certificate.revoked_at else
+              "reinstated certificate", f"{certificate.title} - {certificate.holder_name} "
+              f"({certificate.code[:8]}...)", before,
+              {"revoked": certificate.revoked_at is not None, "reason": certificate.revoke_reason})
         db.session.commit()
         flash(done, "success")
     except RevocationError as error:

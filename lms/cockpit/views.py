@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from ..accounts.forms import RegisterForm
 from ..accounts.guards import admin_required, staff_required
 from ..accounts.models import User
+from ..admin.audit import audit
 from ..accounts.users import AccountError, create_user
 from ..assignments.assigning import (AssignmentError, assign, cancel, change, history,
                                      may_manage, remove_from_team)
@@ -90,6 +91,7 @@ def new_team():
     """Admins: create a team, then name its managers on its members page."""
     try:
         team = create_team(request.form.get("name", ""))
+        audit(current_user, "created team", team.name)
         db.session.commit()
     except TeamError as error:
         flash(str(error), "error")
@@ -177,7 +179,9 @@ def add_manager(team_id):
     """Admins: name a manager (or admin) as one of the team's managers."""
     team = team_or_404(team_id)
     try:
-        add_member(team, request.form.get("email", ""), as_manager=True)
+        membership = add_member(team, request.form.get("email", ""), as_manager=True)
+        audit(current_user, "named a team manager", team.name, None,
+              {"manager": db.session.get(User, membership.user_id).email})
         db.session.commit()
         flash(_("Manager added."), "success")
     except TeamError as error:
@@ -192,6 +196,8 @@ def remove_manager(team_id, user_id):
     team = team_or_404(team_id)
     if not remove_member(team, user_id, managers_too=True):
         abort(404)
+    audit(current_user, "removed a team manager", team.name,
+          {"manager": db.session.get(User, user_id).email}, None)
     db.session.commit()
     flash(_("Manager removed from %(team)s.", team=team.name), "success")
     return redirect(url_for("cockpit.members", team_id=team.id))

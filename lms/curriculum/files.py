@@ -13,7 +13,8 @@ from pathlib import Path
 
 from .fields import LESSON_FIELDS, Field, check_fields, text, validity_days
 from .frontmatter import read_front_matter
-from .links import (IMAGE_TYPES, LEVEL_FOLDER, find_links, is_external,
+from .assets import content_problem, name_problem
+from .links import (FILE_TYPES, IMAGE_TYPES, LEVEL_FOLDER, find_links, is_external,
                     module_folder_parts, resolve)
 from .problems import CurriculumProblems, Problem, in_order
 from .quizfile import default_exam_settings, check_exam_settings, read_questions, read_quiz
@@ -55,6 +56,7 @@ class ModuleSource:
     quiz: dict | None = None  # {"settings": {...}, "questions": [...]}
     roleplay: dict | None = None  # the script: persona, rubric, scenes, best path
     files: dict = field(default_factory=dict, repr=False)  # file name -> text
+    assets: dict = field(default_factory=dict, repr=False)  # path in the folder -> bytes
 
     @property
     def key(self):
@@ -224,7 +226,25 @@ class _Reader:
             roleplay, problems = read_roleplay(files["roleplay.md"],
                                                self.display(folder / "roleplay.md"))
             self.problems += problems
-        return ModuleSource(level, position, slug, folder.name, lesson, quiz, roleplay, files)
+        return ModuleSource(level, position, slug, folder.name, lesson, quiz, roleplay, files,
+                            self.read_assets(folder))
+
+    def read_assets(self, folder):
+        """The images and downloads in a module's folder, each checked."""
+        assets = {}
+        for path in sorted(folder.rglob("*")):
+            relative = path.relative_to(folder).as_posix()
+            if not path.is_file() or relative in MODULE_FILES or any(
+                    part.startswith(".") for part in path.relative_to(folder).parts):
+                continue
+            if path.suffix.lower() not in FILE_TYPES:
+                continue  # notes, drafts and the like are not published
+            problem = name_problem(relative) or content_problem(relative, path.read_bytes())
+            if problem:
+                self.problem(path, None, problem)
+            else:
+                assets[relative] = path.read_bytes()
+        return assets
 
     def render(self, path, folder, front, with_anchors=False):
         """Check the body's links and images, then render it."""
@@ -256,7 +276,7 @@ class _Reader:
         elif link.is_image and (destination.kind != "file"
                                 or Path(destination.file).suffix.lower() not in IMAGE_TYPES):
             self.problems.append(Problem(display, link.line,
-                                         f"the image {link.target} is not a .png, .jpg, .gif or .webp file"))
+                                         f"the image {link.target} is not a .png, .jpg, .gif, .webp or .svg file"))
         elif destination.anchor and destination.kind in ("anchor", "module"):
             self.pending_anchors.append((display, link.line, path, destination))
 

@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 
 LEVEL_FOLDER = re.compile(r"^level(\d+)$")
 MODULE_FOLDER = re.compile(r"^(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)$")
-IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
+IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"}
 # Files a lesson may offer for download. Never .md: quiz.md holds the answers.
 FILE_TYPES = IMAGE_TYPES | {".pdf", ".csv", ".xlsx", ".docx", ".pptx", ".txt"}
 

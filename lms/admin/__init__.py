@@ -1,0 +1,1 @@
+"""The admins' area: people, password resets and the audit log."""

@@ -1,0 +1,361 @@
+"""Drafts, preview, publishing and history of a module's files.
+
+A draft is shared by every admin editing that file; each save carries the
+revision it was made from, and a save from an older revision is refused with
+the difference shown, so nobody's text is silently overwritten. Publishing
+checks the whole curriculum with the drafts laid over it, through the same
+pipeline as `lms import`, and either makes one new version or changes nothing.
+"""
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import undefer
+
+from ..admin.audit import audit
+from ..clock import utcnow
+from ..curriculum.files import MODULE_FILES
+from ..curriculum.links import module_folder_parts
+from ..curriculum.models import Level, Module, ModuleVersion, Draft
+from ..curriculum.sync import new_version
+from ..extensions import db
+from .tree import folder_name, scratch_tree
+
+FILES = MODULE_FILES  # lesson.md, quiz.md, roleplay.md
+TEXT_LIMIT = 200_000  # characters in one file
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+NEW_LESSON = """---
+title: {title}
+minutes: 15
+objectives:
+  - Explain the one idea this module is about
+  - Apply it to a customer of your own
+  - Spot the mistake people make with it
+skills:
+  - customer focus
+---
+## Why it matters
+
+Write the lesson here.
+"""
+
+
+class AuthoringError(ValueError):
+    pass
+
+
+@dataclass
+class SaveConflict:
+    """Someone saved this file since the editor's copy was loaded."""
+    theirs: str
+    revision: int
+    by: str | None
+    at: object
+
+
+@dataclass
+class Check:
+    """What the pipeline says about a module with a file's text in it."""
+    problems: list = field(default_factory=list)  # [(line or None, message)] in this file
+    elsewhere: list = field(default_factory=list)  # problems the change causes in other files
+    html: str = ""  # the lesson as learners would see it
+    quiz: dict | None = None
+    roleplay: dict | None = None
+
+    @property
+    def ok(self):
+        return not self.problems and not self.elsewhere
+
+
+def module_files(module):
+    """The module's published files: {name: text}."""
+    version = module.current_version
+    if version is None:
+        return {}
+    return dict(db.session.scalar(select(ModuleVersion.sources).where(
+        ModuleVersion.id == version.id)) or {})
+
+
+def drafts_of(module_id):
+    return {d.name: d for d in db.session.scalars(select(Draft).where(Draft.module_id == module_id))}
+
+
+def working_text(module, name):
+    """What the editor opens: the draft if there is one, else the published file."""
+    draft = drafts_of(module.id).get(name)
+    if draft is not None:
+        return draft.text, draft.revision
+    return module_files(module).get(name, ""), 0
+
+
+def check_name(name):
+    if name not in FILES:
+        raise AuthoringError("A module has lesson.md, quiz.md and roleplay.md; nothing else "
+                             "is edited here.")
+
+
+def clean_text(text):
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+    if len(text) > TEXT_LIMIT:
+        raise AuthoringError(f"The file is longer than {TEXT_LIMIT:,} characters.")
+    return text
+
+
+def save_draft(module, name, text, revision, author, now=None):
+    """Save the editor's text as the draft; a SaveConflict if someone saved in between.
+
+    `revision` is the draft revision the editor loaded (0: there was no draft).
+    """
+    check_name(name)
+    text = clean_text(text)
+    now = now or utcnow()
+    if revision == 0:
+        draft = Draft(module_id=module.id, name=name, text=text, revision=1,
+                      base_version_id=module.current_version_id, updated_by_id=author.id,
+                      updated_at=now)
+        try:
+            with db.session.begin_nested():
+                db.session.add(draft)
+        except IntegrityError:
+            return conflict_for(module.id, name)
+        return draft
+    saved = db.session.execute(
+        update(Draft).where(Draft.module_id == module.id, Draft.name == name,
+                            Draft.revision == revision)
+        .values(text=text, revision=revision + 1, updated_by_id=author.id, updated_at=now)
+        .execution_options(synchronize_session=False)).rowcount
+    if not saved:
+        return conflict_for(module.id, name)
+    draft = drafts_of(module.id)[name]
+    db.session.refresh(draft)
+    return draft
+
+
+def conflict_for(module_id, name):
+    from ..accounts.models import User
+    draft = db.session.scalar(select(Draft).where(Draft.module_id == module_id, Draft.name == name))
+    if draft is None:  # the draft was published or discarded meanwhile
+        module = db.session.get(Module, module_id)
+        return SaveConflict(module_files(module).get(name, ""), 0, None, None)
+    db.session.refresh(draft)
+    by = db.session.get(User, draft.updated_by_id) if draft.updated_by_id else None
+    return SaveConflict(draft.text, draft.revision, by.name if by else None, draft.updated_at)
+
+
+def discard_draft(module, name, author):
+    draft = drafts_of(module.id).get(name)
+    if draft is not None:
+        db.session.delete(draft)
+        audit(author, "discarded a draft", f"{module.key}/{name}")
+
+
+def check_text(module, name, text):
+    """Check one file's text in place, with the module's other drafts, as publishing would.
+
+    Quick: the other modules are written with their lessons only (enough for links).
+    """
+    check_name(name)
+    changes = {n: d.text for n, d in drafts_of(module.id).items()}
+    changes[name] = clean_text(text) or None
+    with scratch_tree({module.id: changes}, light_except=module.id) as (root, curriculum, problems):
+        return _check_result(module, name, curriculum, problems, root.name)
+
+
+def _check_result(module, name, curriculum, problems, root_name):
+    prefix = f"{root_name}/level{module.level_number}/{folder_name(module)}/"
+    check = Check()
+    for problem in problems:
+        if problem.path == prefix + name:
+            check.problems.append((problem.line, problem.message))
+        elif problem.path.startswith(prefix) or problem.path == prefix.rstrip("/"):
+            file = problem.path[len(prefix):] or "the module folder"
+            check.problems.append((None, f"{file}: {problem.message}"))
+    source = curriculum.module(module.level_number, module.slug)
+    if source is not None:
+        check.html = source.lesson.html if source.lesson else ""
+        check.quiz, check.roleplay = source.quiz, source.roleplay
+    return check
+
+
+def publish(module, author, now=None):
+    """Publish the module's drafts as one new version, or raise AuthoringError saying why.
+
+    The whole curriculum is checked with the drafts in place (a renamed heading
+    can break another module's link), and drafts made from an older version
+    than the one now published are refused, so nobody's publish is undone.
+    """
+    now = now or utcnow()
+    drafts = drafts_of(module.id)
+    if not drafts:
+        raise AuthoringError("There is nothing to publish: no file of this module has a draft.")
+    stale = [d.name for d in drafts.values() if d.base_version_id != module.current_version_id]
+    if stale:
+        raise AuthoringError(
+            f"{', '.join(stale)} was drafted from version "
+            f"{_number(drafts[stale[0]].base_version_id)}, but version "
+            f"{_number(module.current_version_id)} has been published since. Open the file: "
+            "the editor shows what changed, and saving again brings the draft up to date.")
+    changes = {name: (draft.text or None) for name, draft in drafts.items()}
+    with scratch_tree({module.id: changes}) as (root, curriculum, problems):
+        check = _check_result(module, "", curriculum, problems, root.name)
+        others = [str(p) for p in problems
+                  if not p.path.startswith(f"{root.name}/level{module.level_number}/"
+                                           f"{folder_name(module)}")]
+        if check.problems or others:
+            raise AuthoringError("Not published: the checks found problems. "
+                                 + " ".join([m for _, m in check.problems] + others[:10]))
+        source = curriculum.module(module.level_number, module.slug)
+        previous = module.current_version
+        if previous is not None and previous.source_hash == source.source_hash:
+            for draft in drafts.values():
+                db.session.delete(draft)
+            raise AuthoringError("The drafts are the same as the published files; "
+                                 "nothing to publish, and the drafts were cleared.")
+        version = new_version(db.session, module, source, previous, now, origin="browser",
+                              author=author)
+    module.current_version = version
+    module.browser_change_at = now
+    for draft in drafts.values():
+        db.session.delete(draft)
+    audit(author, "published", module.key,
+          {"version": previous.number if previous else None},
+          {"version": version.number, "files": sorted(changes)})
+    db.session.flush()
+    return version
+
+
+def _number(version_id):
+    return db.session.scalar(select(ModuleVersion.number).where(ModuleVersion.id == version_id)) \
+        if version_id else "none"
+
+
+def rebase_draft(module, name, author, now=None):
+    """Keep a stale draft's text but mark it as made from the version now published."""
+    draft = drafts_of(module.id).get(name)
+    if draft is not None:
+        draft.base_version_id = module.current_version_id
+        draft.revision += 1
+        draft.updated_by_id, draft.updated_at = author.id, now or utcnow()
+
+
+def file_history(module, name):
+    """[(version, text)] for every published version whose `name` differed from the one before."""
+    versions = db.session.scalars(select(ModuleVersion).where(
+        ModuleVersion.module_id == module.id).options(undefer(ModuleVersion.sources))
+        .order_by(ModuleVersion.number)).all()
+    history, previous = [], object()
+    for version in versions:
+        text = (version.sources or {}).get(name)
+        if version.sources is not None and text != previous:
+            history.append((version, text))
+        previous = text
+    return list(reversed(history))
+
+
+def version_text(module, number, name):
+    version = db.session.scalar(select(ModuleVersion).where(
+        ModuleVersion.module_id == module.id, ModuleVersion.number == number)
+        .options(undefer(ModuleVersion.sources)))
+    if version is None or version.sources is None:
+        return None, None
+    return version, version.sources.get(name)
+
+
+def restore_as_draft(module, name, number, author, now=None):
+    """Make an earlier published version of a file the draft (publishing it is a new version)."""
+    version, text = version_text(module, number, name)
+    if version is None:
+        raise AuthoringError("There is no such version of this module.")
+    now = now or utcnow()
+    draft = drafts_of(module.id).get(name)
+    if draft is None:
+        draft = Draft(module_id=module.id, name=name, revision=0)
+        db.session.add(draft)
+    draft.text = text or ""
+    draft.revision += 1
+    draft.base_version_id = module.current_version_id
+    draft.updated_by_id, draft.updated_at = author.id, now
+    audit(author, "restored as draft", f"{module.key}/{name}", None, {"from version": number})
+    return draft
+
+
+def side_by_side(old, new, old_label, new_label):
+    """A side-by-side HTML table of two texts (escaped), changes only with some context."""
+    return difflib.HtmlDiff(wrapcolumn=70).make_table(
+        (old or "").splitlines(), (new or "").splitlines(), old_label, new_label,
+        context=True, numlines=3)
+
+
+def create_module(level_number, title, slug, author, now=None):
+    """A new module at the end of its level, with a lesson draft to start from (unpublished)."""
+    now = now or utcnow()
+    title = " ".join((title or "").split())
+    if not title or len(title) > 200:
+        raise AuthoringError("Give the module a title (up to 200 characters).")
+    slug = (slug or "").strip().lower() or re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+    slug = slug[:60].strip("-")
+    if not SLUG.match(slug) or module_folder_parts(f"01-{slug}") is None:
+        raise AuthoringError("The slug may use lower-case letters, digits and single hyphens, "
+                             "like 'renewal-risk'.")
+    if db.session.get(Level, level_number) is None:
+        raise AuthoringError("There is no such level.")
+    if db.session.scalar(select(Module.id).where(Module.level_number == level_number,
+                                                 Module.slug == slug)):
+        raise AuthoringError(f"Level {level_number} already has a module '{slug}' (perhaps "
+                             "retired); choose another slug.")
+    position = (db.session.scalar(select(func.max(Module.position)).where(
+        Module.level_number == level_number)) or 0) + 1
+    if position > 99:
+        raise AuthoringError("A level holds at most 99 modules.")
+    module = Module(level_number=level_number, slug=slug, position=position,
+                    folder=f"{position:02d}-{slug}", browser_change_at=now)
+    db.session.add(module)
+    db.session.flush()
+    safe_title = title.replace('"', "'")
+    db.session.add(Draft(module_id=module.id, name="lesson.md", revision=1,
+                         text=NEW_LESSON.format(title=f'"{safe_title}"'), base_version_id=None,
+                         updated_by_id=author.id, updated_at=now))
+    audit(author, "created module", module.key, None, {"title": title, "position": position})
+    return module
+
+
+def retire(module, author, now=None):
+    """Hide a module from learners; progress and certificates that name it are kept."""
+    if module.retired_at is None:
+        module.retired_at = module.browser_change_at = now or utcnow()
+        audit(author, "retired module", module.key)
+
+
+def restore(module, author, now=None):
+    if module.retired_at is not None:
+        taken = set(db.session.scalars(select(Module.position).where(
+            Module.level_number == module.level_number, Module.retired_at.is_(None))))
+        if module.position in taken:  # its place was filled while it was away
+            module.position = max(taken) + 1
+            module.folder = folder_name(module)
+        module.retired_at = None
+        module.browser_change_at = now or utcnow()
+        audit(author, "restored module", module.key)
+
+
+def move(module, direction, author, now=None):
+    """Swap the module with its live neighbour above (-1) or below (+1) in the level."""
+    siblings = db.session.scalars(select(Module).where(
+        Module.level_number == module.level_number, Module.retired_at.is_(None))
+        .order_by(Module.position)).all()
+    if module not in siblings:
+        return False
+    other = siblings.index(module) + direction
+    if direction not in (-1, 1) or not 0 <= other < len(siblings):
+        return False
+    neighbour = siblings[other]
+    module.position, neighbour.position = neighbour.position, module.position
+    now = now or utcnow()
+    for item in (module, neighbour):
+        item.folder = folder_name(item)
+        item.browser_change_at = now
+    audit(author, "moved module", module.key, {"position": neighbour.position},
+          {"position": module.position})
+    return True
