@@ -19,7 +19,7 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/lms init --demo
-	$(BIN)/lms import
+	$(BIN)/lms import --keep-browser-changes
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - 'lms:create_app()'
 
 test: $(STAMP)

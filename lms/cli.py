@@ -154,7 +154,10 @@ def check_command(directory):
 @click.option("--force", is_flag=True,
               help="Import even over changes made in the browser and not exported since "
                    "(the overwritten versions stay in each module's history).")
-def import_command(directory, force):
+@click.option("--keep-browser-changes", is_flag=True,
+              help="When the browser holds changes not exported yet, import nothing and "
+                   "succeed (what `make run` does, so a restart never undoes an admin's work).")
+def import_command(directory, force, keep_browser_changes):
     """Import the curriculum files into the database, all or nothing."""
     started = time.perf_counter()
     curriculum, problems = load_curriculum(curriculum_dir(directory))
@@ -163,6 +166,10 @@ def import_command(directory, force):
     if problems:
         raise SystemExit(f"{len(problems)} problem(s) found; nothing was imported.")
     conflicts = browser_conflicts(db.session, curriculum)
+    if conflicts and keep_browser_changes and not force:
+        click.echo(f"Not imported: {len(conflicts)} module(s) hold browser changes that the files "
+                   "do not have yet; run `lms export` to write them into the files.")
+        return
     if conflicts and not force:
         for key, why in conflicts:
             click.echo(f"{key}: {why}", err=True)

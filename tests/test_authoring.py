@@ -429,3 +429,12 @@ def test_check_text_is_the_pipelines_verdict(app):
         check = check_text(module, "roleplay.md", "---\npersona: {}\n---\n")
         assert check.problems and not check.ok
         assert check_text(module, "roleplay.md", module.current_version.sources["roleplay.md"]).ok
+
+
+def test_a_restart_keeps_browser_changes(app, admin, runner):
+    edit_and(admin, app, "first-steps", NEW_LESSON, action="publish")
+    result = runner.invoke(args=["import", "--keep-browser-changes"])
+    assert result.exit_code == 0 and "Not imported" in result.output
+    with app.app_context():
+        module = db.session.get(Module, module_id(app, "first-steps"))
+        assert module.current_version.number == 2

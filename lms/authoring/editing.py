@@ -283,7 +283,7 @@ def restore_as_draft(module, name, number, author, now=None):
 
 def side_by_side(old, new, old_label, new_label):
     """A side-by-side HTML table of two texts (escaped), changes only with some context."""
-    return difflib.HtmlDiff(wrapcolumn=70).make_table(
+    return difflib.HtmlDiff().make_table(
         (old or "").splitlines(), (new or "").splitlines(), old_label, new_label,
         context=True, numlines=3)
 
