@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= 2
 
-.PHONY: run test bench install check import clean
+.PHONY: run test test-pg bench install check import clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest
+
+# The whole suite again on a throwaway PostgreSQL cluster (installed with apt-get if missing).
+test-pg: $(STAMP)
+	scripts/with-postgres $(BIN)/pytest
 
 # Timings and query counts of the pages that grow with a company (500 learners x 60 modules).
 bench: $(STAMP)

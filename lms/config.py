@@ -39,6 +39,9 @@ def settings_from_env(environ, instance_path):
     # Heroku-style URLs still say postgres://, which SQLAlchemy no longer accepts.
     if database_url.startswith("postgres://"):
         database_url = "postgresql://" + database_url[len("postgres://"):]
+    # psycopg (version 3) is the driver installed; a bare postgresql:// means it.
+    if database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
     curriculum_dir = Path(environ.get("LMS_CURRICULUM_DIR") or "curriculum")
     return {
         "SECRET_KEY": environ.get("SECRET_KEY") or instance_secret_key(instance_path),

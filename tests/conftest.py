@@ -1,11 +1,14 @@
 """Fixtures: an app on a fresh database per test, a small curriculum, users per role."""
+import os
 import shutil
 import textwrap
+import uuid
 from datetime import datetime
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import event
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
 from werkzeug.security import generate_password_hash
 
 from lms import MIGRATIONS, create_app
@@ -152,26 +155,89 @@ def make_curriculum(tmp_path):
     return make
 
 
+class Databases:
+    """Throwaway databases for tests: SQLite files, or, when DATABASE_URL names a
+    PostgreSQL server (make test-pg), databases created on it and dropped after."""
+
+    def __init__(self, folder, server_url):
+        self.folder, self.server_url = folder, server_url
+        self.admin = None
+        if server_url.startswith("postgresql"):
+            self.admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+        self.made = []
+
+    def url(self, name):
+        if self.admin is None:
+            return f"sqlite:///{self.folder / (name + '.sqlite3')}"
+        return make_url(self.server_url).set(database=name).render_as_string(hide_password=False)
+
+    def empty(self, name=None):
+        """The URL of a new, empty database."""
+        name = name or f"t_{uuid.uuid4().hex[:12]}"
+        if self.admin is not None:
+            with self.admin.connect() as connection:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+            self.made.append(name)
+        return self.url(name)
+
+    def copy(self, template):
+        """The URL of a new database holding what the template database holds."""
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        if self.admin is None:
+            shutil.copy(self.folder / f"{template}.sqlite3", self.folder / f"{name}.sqlite3")
+        else:
+            with self.admin.connect() as connection:
+                connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+            self.made.append(name)
+        return self.url(name)
+
+    def drop(self, url):
+        name = make_url(url).database
+        if self.admin is not None and name in self.made:
+            with self.admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            self.made.remove(name)
+
+    def close(self):
+        for name in list(self.made):
+            self.drop(self.url(name))
+        if self.admin is not None:
+            self.admin.dispose()
+
+
 @pytest.fixture(scope="session")
-def migrated_database(tmp_path_factory):
-    """A database file brought to the current schema by the real migrations, once."""
-    path = tmp_path_factory.mktemp("schema") / "template.sqlite3"
-    app = create_app({"TESTING": True, "SECRET_KEY": "test",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
-    with app.app_context():
-        upgrade(directory=str(MIGRATIONS))
-        db.engine.dispose()
-    return path
+def databases(tmp_path_factory):
+    found = Databases(tmp_path_factory.mktemp("databases"), os.environ.get("DATABASE_URL", ""))
+    yield found
+    found.close()
 
 
 @pytest.fixture
-def app_config(tmp_path, migrated_database, make_curriculum):
-    database = tmp_path / "lms.sqlite3"
-    shutil.copy(migrated_database, database)
-    return {
+def fresh_database(databases):
+    """The URL of an empty database of the kind the suite runs on, dropped afterwards."""
+    url = databases.empty()
+    yield url
+    databases.drop(url)
+
+
+@pytest.fixture(scope="session")
+def migrated_database(databases):
+    """A database brought to the current schema by the real migrations, once."""
+    url = databases.empty("lms_template")
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS))
+        db.engine.dispose()
+    return "lms_template"
+
+
+@pytest.fixture
+def app_config(tmp_path, databases, migrated_database, make_curriculum):
+    url = databases.copy(migrated_database)
+    yield {
         "TESTING": True,
         "SECRET_KEY": "test",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+        "SQLALCHEMY_DATABASE_URI": url,
         "WTF_CSRF_ENABLED": False,
         "LMS_CURRICULUM_DIR": str(make_curriculum()),
         "LMS_LOCK_LEVELS": True,
@@ -179,6 +245,7 @@ def app_config(tmp_path, migrated_database, make_curriculum):
         "LMS_KEY_DIR": str(tmp_path / "keys"),
         "LMS_BASE_URL": "https://academy.example",
     }
+    databases.drop(url)
 
 
 @pytest.fixture

@@ -263,10 +263,10 @@ def test_a_certificate_near_expiry_is_announced_and_renewed_by_the_exam(exam_app
     assert verdict.ok and verdict.credential["validUntil"][:10] == renewed.expires_at.date().isoformat()
 
 
-def test_the_demo_has_a_certified_learner(app_config, tmp_path):
+def test_the_demo_has_a_certified_learner(app_config, tmp_path, fresh_database):
     from pathlib import Path
     from lms import create_app
-    app_config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    app_config["SQLALCHEMY_DATABASE_URI"] = fresh_database
     app_config["LMS_CURRICULUM_DIR"] = str(Path(__file__).parent.parent / "curriculum")
     app = create_app(app_config)
     assert app.test_cli_runner().invoke(args=["init", "--demo"]).exit_code == 0
@@ -292,7 +292,9 @@ def give_final(app, user_id):
                                        issued_at=datetime.utcnow(), curriculum={}, credential="x",
                                        expires_at=datetime.utcnow() + timedelta(days=300 + number)))
         db.session.commit()
-        return refresh_certificates(db.session.get(User, user_id), SITE, app.config["LMS_KEY_DIR"])
+        changed = refresh_certificates(db.session.get(User, user_id), SITE, app.config["LMS_KEY_DIR"])
+        db.session.commit()
+        return changed
 
 
 def test_the_final_certification_falls_and_returns_with_a_level_certificate(exam_app, certified, make_user):
