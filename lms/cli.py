@@ -3,6 +3,7 @@ import json
 import sys
 import time
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -22,7 +23,8 @@ from .roleplay.models import Reflection, RoleplayRun
 from .roleplay.runs import score_path
 from .accounts.users import AccountError, create_user, find_user
 from .curriculum.files import load_curriculum
-from .authoring.transfer import export_curriculum
+from .admin.audit import audit
+from .authoring.transfer import ExportConflict, export_curriculum
 from .authoring.tree import NotExportable
 from .curriculum.sync import browser_conflicts, import_curriculum
 from .clock import utcnow
@@ -178,6 +180,9 @@ def import_command(directory, force, keep_browser_changes):
                          "files, or import with --force to overwrite those changes (they stay "
                          "in each module's history).")
     report = import_curriculum(db.session, curriculum)
+    if conflicts:
+        audit(None, "imported over browser changes", str(curriculum.root),
+              {"modules": [key for key, _ in conflicts]}, {"changes": report.lines()})
     db.session.commit()
     for line in report.lines():
         click.echo(line)
@@ -189,16 +194,32 @@ def import_command(directory, force, keep_browser_changes):
 @click.command("export")
 @with_appcontext
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
-def export_command(directory):
+@click.option("--force", is_flag=True,
+              help="Overwrite files whose edits were never imported.")
+def export_command(directory, force):
     """Write the published curriculum back as files (default: the curriculum folder), so
     browser edits can be committed to git; `lms import` after it changes nothing."""
-    target = curriculum_dir(directory)
+    target = Path(curriculum_dir(directory)).resolve()
+    home = target == Path(current_app.config["LMS_CURRICULUM_DIR"]).resolve()
     try:
-        export_curriculum(target)
+        plan = export_curriculum(target, force=force, clears_browser_changes=home)
     except NotExportable as error:
         raise SystemExit(f"Not exported: {error}.")
+    except ExportConflict as conflict:
+        for path in conflict.paths:
+            click.echo(f"{path}: changed in the files and never imported", err=True)
+        raise SystemExit(f"Not exported: {len(conflict.paths)} file(s) hold edits the database "
+                         "does not have. Import them first (lms import), or export with --force "
+                         "to overwrite them.")
+    audit(None, "exported the curriculum", str(target), None,
+          {"files written": len(plan.writes), "removed": len(plan.removals), "forced": force})
     db.session.commit()
+    for folder in plan.unknown:
+        click.echo(f"{folder}: not in the database, left alone (lms import would add it)")
     click.echo(f"Exported the published curriculum to {target}.")
+    if not home:
+        click.echo("This is not the curriculum folder, so browser changes still count as "
+                   "not exported.")
 
 
 @click.command("create-user")

@@ -70,6 +70,8 @@ def settings_from_env(environ, instance_path):
         "MAIL_USERNAME": environ.get("MAIL_USERNAME") or None,
         "MAIL_PASSWORD": environ.get("MAIL_PASSWORD") or None,
         "MAIL_FROM": environ.get("MAIL_FROM") or "academy@localhost",
+        # The largest request: a curriculum zip (30 MB) with room for the form around it.
+        "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": "en",
         # A token lives as long as the session: an exam may run for hours.
         "WTF_CSRF_TIME_LIMIT": None,

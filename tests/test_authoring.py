@@ -438,3 +438,136 @@ def test_a_restart_keeps_browser_changes(app, admin, runner):
     with app.app_context():
         module = db.session.get(Module, module_id(app, "first-steps"))
         assert module.current_version.number == 2
+
+
+# ---- from the fresh-eyes review --------------------------------------------------------------
+
+def test_export_leaves_unknown_work_alone_and_will_not_overwrite_unimported_edits(app, admin,
+                                                                                   runner):
+    home = Path(app.config["LMS_CURRICULUM_DIR"])
+    (home / "level2/02-in-progress").mkdir()
+    (home / "level2/02-in-progress/lesson.md").write_text("half written")
+    (home / "level1/01-first-steps/notes-for-authors.md").write_text("keep me")
+    lesson = home / "level1/02-second-steps/lesson.md"
+    lesson.write_text(lesson.read_text() + "\nAn edit in git, never imported.\n")
+    edit_and(admin, app, "first-steps", NEW_LESSON, action="publish")
+    result = runner.invoke(args=["export"])
+    assert result.exit_code != 0
+    assert "level1/02-second-steps/lesson.md: changed in the files and never imported" in result.output
+    assert (home / "level1/01-first-steps/lesson.md").read_text() != NEW_LESSON  # nothing written
+    result = runner.invoke(args=["export", "--force"])
+    assert result.exit_code == 0, result.output
+    assert "level2/02-in-progress: not in the database, left alone" in result.output
+    assert (home / "level2/02-in-progress/lesson.md").read_text() == "half written"
+    assert (home / "level1/01-first-steps/notes-for-authors.md").read_text() == "keep me"
+    assert (home / "level1/01-first-steps/lesson.md").read_text() == NEW_LESSON
+    assert "never imported" not in lesson.read_text()
+
+
+def test_exporting_elsewhere_keeps_the_import_guard(app, admin, runner, tmp_path):
+    edit_and(admin, app, "first-steps", NEW_LESSON, action="publish")
+    result = runner.invoke(args=["export", str(tmp_path / "copy")])
+    assert "not the curriculum folder" in result.output
+    assert runner.invoke(args=["import"]).exit_code != 0  # the browser edit is still guarded
+
+
+def test_a_first_save_made_after_someone_published_is_stale(app, admin, make_user):
+    url = editor_url(app, "first-steps")
+    page = admin.get(url).get_data(as_text=True)
+    base = re.search(r'name="base" value="(\d*)"', page).group(1)
+    other = sign_in_as(app.test_client(), make_user("admin"))
+    edit_and(other, app, "first-steps", NEW_LESSON, action="publish")
+    mine = NEW_LESSON.replace("brand new", "mine")
+    response = admin.post(url, data={"text": mine, "revision": "0", "base": base,
+                                     "action": "publish"})
+    assert response.status_code == 422
+    assert "has been published since" in response.get_data(as_text=True)
+
+
+def test_publishing_one_file_leaves_the_other_drafts(app, admin):
+    edit_and(admin, app, "health", NEW_LESSON.replace("First steps", "Health"))
+    reworded = QUIZ.replace("Forty logins", "Forty-one logins")
+    edit_and(admin, app, "health", reworded, action="publish", name="quiz.md")
+    with app.app_context():
+        assert db.session.scalars(select(Draft.name)).all() == ["lesson.md"]
+        sources = db.session.get(Module, module_id(app, "health")).current_version.sources
+        assert "Forty-one" in sources["quiz.md"] and "brand new" not in sources["lesson.md"]
+
+
+def test_a_save_during_a_publish_is_kept(app, admin, monkeypatch):
+    import lms.authoring.editing as editing
+    edit_and(admin, app, "first-steps", NEW_LESSON)
+    original = editing.new_version
+
+    def meanwhile(*args, **kwargs):
+        db.session.execute(text_update)
+        return original(*args, **kwargs)
+    from sqlalchemy import update
+    text_update = update(Draft).values(text="saved meanwhile", revision=Draft.revision + 1)
+    monkeypatch.setattr(editing, "new_version", meanwhile)
+    response = edit_and(admin, app, "first-steps", NEW_LESSON, action="publish")
+    assert response.status_code == 422
+    assert "saved this draft while it was being published" in response.get_data(as_text=True)
+
+
+def test_restore_and_discard_do_not_replace_someone_elses_draft(app, admin):
+    edit_and(admin, app, "first-steps", NEW_LESSON, action="publish")
+    edit_and(admin, app, "first-steps", NEW_LESSON.replace("brand", "newer"))
+    page = admin.post(editor_url(app, "first-steps") + "/restore", data={"version": "1"},
+                      follow_redirects=True).get_data(as_text=True)
+    assert "already has a draft" in page
+    response = admin.post(editor_url(app, "first-steps"), data={"action": "discard",
+                                                                 "revision": "0"})
+    assert "Someone saved this draft" in response.get_data(as_text=True)
+    with app.app_context():
+        assert "newer" in db.session.scalar(select(Draft.text))
+
+
+def test_a_partial_zip_asks_before_retiring_modules(app, admin):
+    archive = zipfile.ZipFile(io.BytesIO(admin.get("/admin/curriculum.zip").data))
+    files = {n: archive.read(n) for n in archive.namelist() if "/level3/01-talk/" not in n}
+    response = admin.post("/admin/curriculum/upload",
+                          data={"archive": (io.BytesIO(zip_of(files)), "c.zip")})
+    assert response.status_code == 409
+    assert "level3/talk" in response.get_data(as_text=True) and "retired" in response.get_data(
+        as_text=True)
+
+
+def test_diff_labels_are_escaped(app, admin, make_user):
+    evil = sign_in_as(app.test_client(), make_user("admin", name="<img src=x onerror=alert(1)>"))
+    url = editor_url(app, "first-steps")
+    mine = revision_in(admin.get(url).get_data(as_text=True))
+    edit_and(evil, app, "first-steps", NEW_LESSON)
+    page = edit_and(admin, app, "first-steps", "mine", revision=mine).get_data(as_text=True)
+    assert "<img src=x" not in page and "&lt;img src=x" in page
+
+
+def test_a_zip_with_a_file_where_a_folder_goes_is_refused(app, admin):
+    data = zip_of({"curriculum/level1/x": b"a", "curriculum/level1/x/y.md": b"b"})
+    response = admin.post("/admin/curriculum/upload", data={"archive": (io.BytesIO(data), "c.zip")})
+    assert response.status_code == 422 and "could not be unpacked" in response.get_data(as_text=True)
+
+
+def test_an_unpublished_module_survives_an_import(app, admin, runner):
+    admin.post("/admin/curriculum/modules", data={"level": "1", "title": "Work in progress"})
+    assert runner.invoke(args=["import"]).exit_code == 0
+    with app.app_context():
+        module = db.session.get(Module, module_id(app, "work-in-progress"))
+        assert module.retired_at is None and db.session.scalar(select(Draft.module_id)) == module.id
+
+
+def test_linked_files_in_the_curriculum_are_not_served(app, runner, tmp_path):
+    home = Path(app.config["LMS_CURRICULUM_DIR"])
+    secret = tmp_path / "secret.txt"
+    secret.write_text("password")
+    (home / "level1/01-first-steps/secret.txt").symlink_to(secret)
+    runner.invoke(args=["import"])
+    with app.app_context():
+        assert db.session.scalar(select(ModuleAsset).where(ModuleAsset.name == "secret.txt")) is None
+
+
+def test_an_svg_that_loads_a_stylesheet_is_refused():
+    assert svg_problem("x.svg", b'<?xml-stylesheet href="https://e.example/x.css"?>'
+                                b'<svg xmlns="http://www.w3.org/2000/svg"/>')
+    assert svg_problem("x.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><rect '
+                                b'style="fill:u\\72l(https://e.example)"/></svg>')

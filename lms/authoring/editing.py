@@ -10,7 +10,8 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select, update
+from markupsafe import escape
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import undefer
 
@@ -103,17 +104,21 @@ def clean_text(text):
     return text
 
 
-def save_draft(module, name, text, revision, author, now=None):
+def save_draft(module, name, text, revision, author, now=None, base_version_id=...):
     """Save the editor's text as the draft; a SaveConflict if someone saved in between.
 
-    `revision` is the draft revision the editor loaded (0: there was no draft).
+    `revision` is the draft revision the editor loaded (0: there was no draft);
+    `base_version_id` the published version the editor showed, so a first save
+    made after someone else published is recognised as stale at publishing.
     """
     check_name(name)
     text = clean_text(text)
     now = now or utcnow()
+    if base_version_id is ...:
+        base_version_id = module.current_version_id
     if revision == 0:
         draft = Draft(module_id=module.id, name=name, text=text, revision=1,
-                      base_version_id=module.current_version_id, updated_by_id=author.id,
+                      base_version_id=base_version_id, updated_by_id=author.id,
                       updated_at=now)
         try:
             with db.session.begin_nested():
@@ -144,10 +149,15 @@ def conflict_for(module_id, name):
     return SaveConflict(draft.text, draft.revision, by.name if by else None, draft.updated_at)
 
 
-def discard_draft(module, name, author):
-    draft = drafts_of(module.id).get(name)
-    if draft is not None:
-        db.session.delete(draft)
+def discard_draft(module, name, author, revision):
+    """Throw the draft away, but only the one the author saw (not a newer save)."""
+    gone = db.session.execute(delete(Draft).where(
+        Draft.module_id == module.id, Draft.name == name, Draft.revision == revision)
+        .execution_options(synchronize_session=False)).rowcount
+    if not gone and drafts_of(module.id).get(name) is not None:
+        raise AuthoringError("Someone saved this draft after you opened it; look at their "
+                             "version before discarding it.")
+    if gone:
         audit(author, "discarded a draft", f"{module.key}/{name}")
 
 
@@ -179,25 +189,27 @@ def _check_result(module, name, curriculum, problems, root_name):
     return check
 
 
-def publish(module, author, now=None):
-    """Publish the module's drafts as one new version, or raise AuthoringError saying why.
+def publish(module, author, name, now=None):
+    """Publish the draft of one file as a new version, or raise AuthoringError saying why.
 
-    The whole curriculum is checked with the drafts in place (a renamed heading
-    can break another module's link), and drafts made from an older version
-    than the one now published are refused, so nobody's publish is undone.
+    Other files' drafts stay drafts. The whole curriculum is checked with the
+    draft in place (a renamed heading can break another module's link), and a
+    draft made from an older version than the one now published is refused, so
+    nobody's publish is undone.
     """
     now = now or utcnow()
-    drafts = drafts_of(module.id)
-    if not drafts:
-        raise AuthoringError("There is nothing to publish: no file of this module has a draft.")
-    stale = [d.name for d in drafts.values() if d.base_version_id != module.current_version_id]
-    if stale:
+    check_name(name)
+    draft = drafts_of(module.id).get(name)
+    if draft is None:
+        raise AuthoringError(f"There is nothing to publish: {name} has no draft.")
+    draft_id, revision = draft.id, draft.revision  # as read now, whatever changes meanwhile
+    if draft.base_version_id != module.current_version_id:
         raise AuthoringError(
-            f"{', '.join(stale)} was drafted from version "
-            f"{_number(drafts[stale[0]].base_version_id)}, but version "
-            f"{_number(module.current_version_id)} has been published since. Open the file: "
-            "the editor shows what changed, and saving again brings the draft up to date.")
-    changes = {name: (draft.text or None) for name, draft in drafts.items()}
+            f"This draft of {name} was started from version {_number(draft.base_version_id)}, "
+            f"but version {_number(module.current_version_id)} has been published since. "
+            "Compare the two below, bring across what you need, confirm the draft is up to "
+            "date, then publish.")
+    changes = {name: draft.text or None}
     with scratch_tree({module.id: changes}) as (root, curriculum, problems):
         check = _check_result(module, "", curriculum, problems, root.name)
         others = [str(p) for p in problems
@@ -209,19 +221,25 @@ def publish(module, author, now=None):
         source = curriculum.module(module.level_number, module.slug)
         previous = module.current_version
         if previous is not None and previous.source_hash == source.source_hash:
-            for draft in drafts.values():
-                db.session.delete(draft)
-            raise AuthoringError("The drafts are the same as the published files; "
-                                 "nothing to publish, and the drafts were cleared.")
-        version = new_version(db.session, module, source, previous, now, origin="browser",
-                              author=author)
+            raise AuthoringError(f"The draft of {name} is the same as the published file: "
+                                 "nothing to publish. Discard the draft if you do not need it.")
+        try:
+            with db.session.begin_nested():
+                version = new_version(db.session, module, source, previous, now,
+                                      origin="browser", author=author)
+        except IntegrityError:
+            raise AuthoringError("Someone published this module at the same moment. Reload "
+                                 "the page to see their version.") from None
+    removed = db.session.execute(delete(Draft).where(
+        Draft.id == draft_id, Draft.revision == revision)
+        .execution_options(synchronize_session=False)).rowcount
+    if not removed:  # saved again while this publish was running: keep that text, publish nothing
+        raise AuthoringError("Someone saved this draft while it was being published; nothing "
+                             "was published. Look at their text and publish again.")
     module.current_version = version
     module.browser_change_at = now
-    for draft in drafts.values():
-        db.session.delete(draft)
-    audit(author, "published", module.key,
-          {"version": previous.number if previous else None},
-          {"version": version.number, "files": sorted(changes)})
+    audit(author, "published", f"{module.key}/{name}",
+          {"version": previous.number if previous else None}, {"version": version.number})
     db.session.flush()
     return version
 
@@ -270,9 +288,11 @@ def restore_as_draft(module, name, number, author, now=None):
         raise AuthoringError("There is no such version of this module.")
     now = now or utcnow()
     draft = drafts_of(module.id).get(name)
-    if draft is None:
-        draft = Draft(module_id=module.id, name=name, revision=0)
-        db.session.add(draft)
+    if draft is not None:
+        raise AuthoringError(f"{name} already has a draft; publish or discard it before "
+                             "restoring an earlier version, so nobody's work is replaced.")
+    draft = Draft(module_id=module.id, name=name, revision=0)
+    db.session.add(draft)
     draft.text = text or ""
     draft.revision += 1
     draft.base_version_id = module.current_version_id
@@ -284,7 +304,8 @@ def restore_as_draft(module, name, number, author, now=None):
 def side_by_side(old, new, old_label, new_label):
     """A side-by-side HTML table of two texts (escaped), changes only with some context."""
     return difflib.HtmlDiff().make_table(
-        (old or "").splitlines(), (new or "").splitlines(), old_label, new_label,
+        (old or "").splitlines(), (new or "").splitlines(), str(escape(old_label)),
+        str(escape(new_label)),
         context=True, numlines=3)
 
 

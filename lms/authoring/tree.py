@@ -4,6 +4,7 @@ Browser edits never get a checker of their own: a draft is written into a
 scratch copy of the curriculum and read by the same code `lms check` and
 `lms import` use, so what the editor says and what learners get cannot differ.
 """
+import re
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -68,7 +69,8 @@ def write_tree(root, changes=None, light_except=None):
                 files[name] = text
         light = light_except is not None and module.id != light_except
         if light:
-            files = {name: text for name, text in files.items() if name == "lesson.md"}
+            files = {name: lesson_outline(text) for name, text in files.items()
+                     if name == "lesson.md"}
         folder = root / f"level{module.level_number}" / folder_name(module)
         folder.mkdir(parents=True, exist_ok=True)
         for name, text in files.items():
@@ -94,6 +96,25 @@ def write_tree(root, changes=None, light_except=None):
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(b"")
     return root
+
+
+FENCE = re.compile(r"^ {0,3}(```|~~~)")
+
+
+def lesson_outline(text):
+    """A lesson cut to its front matter and headings: enough for links into it to be checked
+    (anchors come from headings), and quick to render. Used for modules not being edited."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---" or "---" not in [l.strip() for l in lines[1:]]:
+        return text
+    end = 1 + [l.strip() for l in lines[1:]].index("---")
+    kept, in_fence = lines[:end + 1], False
+    for line in lines[end + 1:]:
+        if FENCE.match(line):
+            in_fence = not in_fence
+        elif not in_fence and line.startswith("#"):
+            kept += [line, ""]
+    return "\n".join(kept) + "\n"
 
 
 @contextmanager

@@ -62,9 +62,8 @@ def tree():
 def new_module():
     level = request.form.get("level", "")
     try:
-        module = create_module(int(level) if level.isascii() and level.isdigit() and len(level) < 3
-                               else 0, request.form.get("title"), request.form.get("slug"),
-                               current_user)
+        module = create_module(small_number(level, 0), request.form.get("title"),
+                               request.form.get("slug"), current_user)
         db.session.commit()
     except AuthoringError as error:
         db.session.rollback()
@@ -124,14 +123,16 @@ def edit(module_id, name):
         text, revision = working_text(module, name)
         return editor_page(module, name, text, revision)
     text = request.form.get("text", "")
-    revision = request.form.get("revision", "0")
-    revision = int(revision) if revision.isascii() and revision.isdigit() and len(revision) < 9 else -1
+    revision = small_number(request.form.get("revision"), default=-1)
+    # The published version the editor showed ("" when there was none); without the field,
+    # the version published now.
+    base = ... if "base" not in request.form else small_number(request.form["base"], None)
     action = request.form.get("action", "save")
     try:
         if action == "check":
             return editor_page(module, name, text, revision)
         if action == "discard":
-            discard_draft(module, name, current_user)
+            discard_draft(module, name, current_user, revision)
             db.session.commit()
             flash(_("Draft discarded; the published file is unchanged."), "success")
             return redirect(url_for("authoring.edit", module_id=module.id, name=name))
@@ -139,7 +140,7 @@ def edit(module_id, name):
             rebase_draft(module, name, current_user)
             db.session.commit()
             return redirect(url_for("authoring.edit", module_id=module.id, name=name))
-        result = save_draft(module, name, text, revision, current_user)
+        result = save_draft(module, name, text, revision, current_user, base_version_id=base)
         if isinstance(result, SaveConflict):
             db.session.rollback()
             flash(_("Someone saved this file while you were editing. Your text is below, "
@@ -147,7 +148,7 @@ def edit(module_id, name):
             return editor_page(module, name, text, result.revision, conflict=result, status=409)
         db.session.commit()
         if action == "publish":
-            version = publish(module, current_user)
+            version = publish(module, current_user, name)
             db.session.commit()
             flash(_("Published version %(n)s. Learners see it now.", n=version.number), "success")
         else:
@@ -158,6 +159,11 @@ def edit(module_id, name):
         text, revision = working_text(module, name)
         return editor_page(module, name, text, revision, status=422)
     return redirect(url_for("authoring.edit", module_id=module.id, name=name))
+
+
+def small_number(value, default):
+    value = (value or "").strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else default
 
 
 @bp.route("/admin/curriculum/preview", methods=["POST"])

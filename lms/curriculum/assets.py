@@ -79,6 +79,8 @@ def svg_problem(name, data):
         return f"'{name}' is not UTF-8 text"
     if re.search(r"<!(DOCTYPE|ENTITY)", text, re.I):
         return f"'{name}' declares a DOCTYPE or entities, which an image does not need"
+    if re.search(r"<\?xml-stylesheet", text, re.I):
+        return f"'{name}' loads a stylesheet, which an image does not need"
     try:
         root = etree.fromstring(text)
     except etree.ParseError as error:
@@ -96,6 +98,8 @@ def svg_problem(name, data):
                 return f"'{name}' has an event handler ({key}), which is not allowed"
             if key == "href" and not value.strip().startswith("#"):
                 return f"'{name}' refers to something outside itself ({value[:60]})"
+            if "\\" in value and key == "style":
+                return f"'{name}' has escaped characters in a style, which are refused"
             if "javascript:" in value.lower() or "data:" in value.lower().replace(" ", ""):
                 return f"'{name}' has a script or data URL in {key}"
             for target in URL_FUNCTION.findall(value):

@@ -234,7 +234,7 @@ class _Reader:
         assets = {}
         for path in sorted(folder.rglob("*")):
             relative = path.relative_to(folder).as_posix()
-            if not path.is_file() or relative in MODULE_FILES or any(
+            if path.is_symlink() or not path.is_file() or relative in MODULE_FILES or any(
                     part.startswith(".") for part in path.relative_to(folder).parts):
                 continue
             if path.suffix.lower() not in FILE_TYPES:

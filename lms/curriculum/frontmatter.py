@@ -16,6 +16,10 @@ class FrontMatter:
     body_line: int = 1  # the file's line number of the body's first line
 
 
+# libyaml's safe loader when PyYAML was built with it: the same YAML, several times faster.
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_front_matter(text, path):
     """Parse `---`-fenced YAML front matter; return (FrontMatter, problems)."""
     lines = text.splitlines()
@@ -31,8 +35,13 @@ def read_front_matter(text, path):
     result = FrontMatter(body="\n".join(lines[closing + 1:]), body_line=closing + 2)
     source = "\n".join(lines[1:closing])
     try:
-        node = yaml.compose(source, Loader=yaml.SafeLoader)
-        values = yaml.safe_load(source)
+        try:
+            node = yaml.compose(source, Loader=LOADER)
+            values = yaml.load(source, Loader=LOADER)
+        except yaml.MarkedYAMLError:
+            # Parse again with the pure-Python loader, whose messages name the line better.
+            node = yaml.compose(source, Loader=yaml.SafeLoader)
+            values = yaml.safe_load(source)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 2 if mark else 1

@@ -61,6 +61,8 @@ def browser_conflicts(session, curriculum):
     for module in changed:
         source = present.get((module.level_number, module.slug))
         version = module.current_version
+        if version is None:
+            continue  # never published: importing leaves it alone
         if source is None:
             if module.retired_at is None:
                 found.append((module.key, "the files do not have it, so it would be retired"))
@@ -136,7 +138,8 @@ def import_curriculum(session, curriculum, now=None, origin="import", author=Non
                                                  origin=origin, author=author)
 
     for key, module in modules.items():
-        if key not in seen and module.retired_at is None:
+        # A module created in the browser and not yet published is not in any files yet.
+        if key not in seen and module.retired_at is None and module.current_version_id:
             module.retired_at = now
             report.modules_retired.append(module.key)
     session.execute(update(Module).where(Module.browser_change_at.is_not(None))
