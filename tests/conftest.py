@@ -7,7 +7,8 @@ from datetime import datetime
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event
+from sqlalchemy import text as sql
 from sqlalchemy.engine import make_url
 from werkzeug.security import generate_password_hash
 
@@ -176,7 +177,7 @@ class Databases:
         name = name or f"t_{uuid.uuid4().hex[:12]}"
         if self.admin is not None:
             with self.admin.connect() as connection:
-                connection.execute(text(f'CREATE DATABASE "{name}"'))
+                connection.execute(sql(f'CREATE DATABASE "{name}"'))
             self.made.append(name)
         return self.url(name)
 
@@ -187,7 +188,7 @@ class Databases:
             shutil.copy(self.folder / f"{template}.sqlite3", self.folder / f"{name}.sqlite3")
         else:
             with self.admin.connect() as connection:
-                connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+                connection.execute(sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
             self.made.append(name)
         return self.url(name)
 
@@ -195,7 +196,7 @@ class Databases:
         name = make_url(url).database
         if self.admin is not None and name in self.made:
             with self.admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                connection.execute(sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             self.made.remove(name)
 
     def close(self):
