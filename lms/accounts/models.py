@@ -34,3 +34,10 @@ class User(UserMixin, db.Model):
     def is_staff(self):
         """Managers and admins, who may open any level to read its content."""
         return self.role in ("manager", "admin")
+
+
+class SignInFailure(db.Model):
+    """One failed sign-in, counted against an account or an address (both hashed)."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(60), index=True)
+    at: Mapped[datetime] = mapped_column(index=True)

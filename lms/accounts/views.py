@@ -2,7 +2,7 @@
 from urllib.parse import urlsplit
 
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template,
-                   request, url_for)
+                   request, session, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db, login_manager
 from .models import User
 from .forms import RegisterForm, SignInForm
+from .throttle import blocked_for, record_failure, record_success
 from .users import AccountError, authenticate, create_user
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -39,10 +40,23 @@ def sign_in():
         return redirect(url_for("learning.dashboard"))
     form = SignInForm()
     if form.validate_on_submit():
+        address = request.remote_addr or "unknown"
+        wait = blocked_for(form.email.data, address)
+        if wait:
+            form.password.errors.append(_(
+                "Too many failed attempts. Try again in %(n)s minutes, or ask an admin for a "
+                "password link.", n=wait))
+            return render_template("accounts/sign_in.html", form=form,
+                                   can_register=current_app.config["LMS_OPEN_REGISTRATION"]), 429
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
+            record_success(form.email.data)
+            db.session.commit()
+            session.clear()  # a new session at sign-in: nothing planted before it carries over
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or url_for("learning.dashboard"))
+        record_failure(form.email.data, address)
+        db.session.commit()
         # One message for a wrong password and an unknown email alike.
         form.password.errors.append(_("That email and password don't match an account."))
     return render_template("accounts/sign_in.html", form=form,
