@@ -47,6 +47,12 @@ def read_front_matter(text, path):
         line = mark.line + 2 if mark else 1
         reason = error.problem or "it is not valid YAML"
         return result, [Problem(path, line, f"the front matter is not valid YAML: {reason}")]
+    except yaml.reader.ReaderError as error:  # a control character, say
+        line = source.count("\n", 0, max(0, error.position)) + 2
+        return result, [Problem(path, line, "the front matter holds a character that is not "
+                                            f"allowed (code {error.character!r})")]
+    except (yaml.YAMLError, RecursionError, ValueError) as error:
+        return result, [Problem(path, 1, f"the front matter is not valid YAML ({error})")]
     if node is None:
         result.values = {}
         return result, []
