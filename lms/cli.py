@@ -329,6 +329,66 @@ def remind_command():
                    "(/admin/outbox).")
 
 
+def sqlite_path():
+    """The SQLite file the site uses, or a SystemExit saying what to do on PostgreSQL."""
+    url = db.engine.url
+    if url.get_backend_name() != "sqlite" or not url.database:
+        raise SystemExit("This site runs on PostgreSQL: back it up with pg_dump and restore with "
+                         "pg_restore (see README, 'Backups').")
+    return Path(url.database)
+
+
+@click.command("backup")
+@with_appcontext
+@click.argument("path", type=click.Path(dir_okay=False))
+def backup_command(path):
+    """Copy the SQLite database to PATH, consistently, while the site keeps running."""
+    import sqlite3
+    source_path, target = sqlite_path(), Path(path)
+    if target.exists():
+        raise SystemExit(f"{target} exists; choose a new file so no backup is overwritten.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    source, copy = sqlite3.connect(source_path), sqlite3.connect(target)
+    try:
+        with copy:
+            source.backup(copy)  # SQLite's online backup: a consistent snapshot
+    finally:
+        source.close()
+        copy.close()
+    click.echo(f"Backed up {source_path} to {target} ({target.stat().st_size // 1024} KB).")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(path, yes):
+    """Replace the SQLite database with a backup made by `lms backup` (stop the site first)."""
+    import sqlite3
+    target, source_path = sqlite_path(), Path(path)
+    check = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
+    try:
+        if check.execute("PRAGMA integrity_check").fetchone()[0] != "ok" or not check.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = 'alembic_version'").fetchone():
+            raise SystemExit(f"{source_path} is not a backup of this site's database.")
+    except sqlite3.DatabaseError:
+        raise SystemExit(f"{source_path} is not an SQLite database.") from None
+    if not yes:
+        click.confirm(f"Replace {target} with {source_path}? Everything since the backup is lost",
+                      abort=True)
+    db.session.remove()
+    db.engine.dispose()
+    copy = sqlite3.connect(target)
+    try:
+        with copy:
+            check.backup(copy)
+    finally:
+        check.close()
+        copy.close()
+    click.echo(f"Restored {target} from {source_path}. Run `lms init` to bring it to the "
+               "current schema if the backup is older than this version.")
+
+
 @click.group("keys")
 def keys_command():
     """Manage the keys that sign credentials."""
@@ -345,7 +405,7 @@ def keys_rotate_command():
 
 COMMANDS = (init_command, check_command, import_command, export_command, create_user_command,
             team_command,
-            verify_command, remind_command, keys_command)
+            verify_command, remind_command, keys_command, backup_command, restore_command)
 
 
 def register_commands(app):

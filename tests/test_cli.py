@@ -164,3 +164,27 @@ def test_the_models_and_the_migrations_agree(app, runner):
     from lms import MIGRATIONS
     result = runner.invoke(args=["db", "check", "-d", str(MIGRATIONS)])
     assert result.exit_code == 0, result.output
+
+
+def test_a_backup_restores_every_record(app, runner, tmp_path, make_user):
+    import pytest as _pytest
+    from lms.learning.models import ModuleProgress
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        _pytest.skip("PostgreSQL is backed up with pg_dump")
+    learner = make_user("learner", email="kept@example.com")
+    client = app.test_client()
+    from .conftest import sign_in_as
+    sign_in_as(client, learner).post("/levels/1/first-steps/read")
+    backup = tmp_path / "backups" / "lms.sqlite3"
+    result = runner.invoke(args=["backup", str(backup)])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(args=["backup", str(backup)]).exit_code != 0  # never overwrites
+    make_user("learner", email="after@example.com")  # made after the backup
+    result = runner.invoke(args=["restore", str(backup), "--yes"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        emails = set(db.session.scalars(select(User.email)))
+        assert "kept@example.com" in emails and "after@example.com" not in emails
+        assert db.session.scalar(select(ModuleProgress.lesson_read_at)) is not None
+    (tmp_path / "junk").write_text("not a database")
+    assert "not" in runner.invoke(args=["restore", str(tmp_path / "junk"), "--yes"]).output
