@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= 2
 
-.PHONY: run test test-pg bench install check import clean
+.PHONY: run test test-pg bench load install check import clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ test-pg: $(STAMP)
 # Timings and query counts of the pages that grow with a company (500 learners x 60 modules).
 bench: $(STAMP)
 	$(BIN)/python bench/cockpit.py
+
+# 50 simulated learners for a minute against gunicorn on a throwaway PostgreSQL (loopback only).
+load: $(STAMP)
+	scripts/with-postgres $(BIN)/python bench/load.py
 
 check: $(STAMP)
 	$(BIN)/lms check
