@@ -571,3 +571,27 @@ def test_an_svg_that_loads_a_stylesheet_is_refused():
                                 b'<svg xmlns="http://www.w3.org/2000/svg"/>')
     assert svg_problem("x.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><rect '
                                 b'style="fill:u\\72l(https://e.example)"/></svg>')
+
+
+def test_a_certificate_keeps_the_versions_it_certified(exam_app, candidate, make_user):
+    from lms.certificates.credentials import published_keys, verify_credential
+    from lms.certificates.models import Certificate
+    from .exam_world import answer_form, attempt, start
+    client, _ = candidate
+    _, attempt_id = start(client)
+    client.post(f"/levels/1/exam/attempts/{attempt_id}",
+                data=answer_form(attempt(exam_app, attempt_id).paper))
+    admin = sign_in_as(exam_app.test_client(), make_user("admin"))
+    with exam_app.app_context():
+        alpha = db.session.scalar(select(Module.id).where(Module.slug == "alpha"))
+        before = db.session.scalar(select(Certificate)).curriculum
+    url = f"/admin/curriculum/{alpha}/edit/lesson.md"
+    admin.post(url, data={"text": lesson_md("Alpha, reworded"), "revision": "0",
+                          "action": "publish"})
+    with exam_app.app_context():
+        certificate = db.session.scalar(select(Certificate))
+        assert before == {"level1/alpha": 1, "level1/beta": 1, "level1/gamma": 1}
+        assert certificate.curriculum == before
+        assert db.session.scalar(select(ModuleVersion.number).where(
+            ModuleVersion.id == db.session.get(Module, alpha).current_version_id)) == 2
+        assert verify_credential(certificate.credential, published_keys()).ok
