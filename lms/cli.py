@@ -2,7 +2,7 @@
 import json
 import sys
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -16,11 +16,6 @@ from .certificates.awarding import is_revoked
 from .certificates.credentials import (create_signing_key, ensure_signing_key, holder_name,
                                       published_keys, verify_credential)
 from .certificates.issuing import award_certificates
-from .curriculum.models import Module
-from .exam.models import ExamAttempt
-from .learning.models import ModuleProgress
-from .roleplay.models import Reflection, RoleplayRun
-from .roleplay.runs import score_path
 from .accounts.users import AccountError, create_user, find_user
 from .curriculum.files import load_curriculum
 from .admin.audit import audit
@@ -28,23 +23,14 @@ from .authoring.transfer import ExportConflict, export_curriculum
 from .authoring.tree import NotExportable
 from .curriculum.sync import browser_conflicts, import_curriculum
 from .clock import utcnow
-from .demo import seed_demo_team
+from .demo import (CERTIFIED_EMAIL, DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_REFLECTION,  # noqa: F401
+                   DEMO_TEAM, certify_demo_learner, seed_demo_team)
 from .reminders.digests import send_digests
 from .reminders.mail import deliver, unsent
 from .extensions import db
 from .teams.membership import TeamError, add_to_team, create_team
 
-DEMO_PASSWORD = "academy-demo"
-DEMO_ACCOUNTS = (
-    ("learner@example.com", "Jordan Lee", "learner"),
-    ("manager@example.com", "Lena Ortiz", "manager"),
-    ("admin@example.com", "Academy Admin", "admin"),
-)
-DEMO_TEAM = "Customer Success EMEA"
-CERTIFIED_EMAIL = "certified@example.com"
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
-DEMO_REFLECTION = ("Next month I would agree one measure with the customer's sponsor, track it in "
-                   "their own systems as well as in Lumora, and book the review before they ask.")
 
 
 def curriculum_dir(directory):
@@ -83,56 +69,6 @@ def init_command(demo):
         if created:
             click.echo(f"Added {created} demo learners with activity and assignments to "
                        f"'{DEMO_TEAM}' (password {DEMO_PASSWORD}).")
-
-
-def certify_demo_learner():
-    """certified@example.com: level 1 done and its exam passed, so a certificate exists."""
-    user = find_user(CERTIFIED_EMAIL)
-    if user is None:
-        user = create_user(CERTIFIED_EMAIL, "Avery Quinn", DEMO_PASSWORD, "learner")
-        click.echo(f"Created demo learner with a level 1 certificate: {CERTIFIED_EMAIL} / {DEMO_PASSWORD}")
-    curriculum, problems = load_curriculum(curriculum_dir(None))
-    if not problems:
-        import_curriculum(db.session, curriculum)
-    modules = db.session.scalars(db.select(Module).where(
-        Module.level_number == 1, Module.retired_at.is_(None)).order_by(Module.position)).all()
-    if not modules:
-        db.session.commit()
-        return
-    when = datetime(2026, 1, 15, 10, 0)
-    for module in modules:
-        if db.session.scalar(db.select(ModuleProgress).where(
-                ModuleProgress.user_id == user.id, ModuleProgress.module_id == module.id)):
-            continue
-        # A real run along the strongest path, so its debrief reads like any other.
-        script = module.current_version.roleplay or {}
-        best = script.get("best", {"path": [], "ending": script.get("start", "")})
-        run = RoleplayRun(user_id=user.id, module_id=module.id,
-                          module_version_id=module.current_version_id, started_at=when,
-                          finished_at=when, scene=best["ending"], step=len(best["path"]),
-                          path=best["path"],
-                          scores=score_path(script, best["path"]) if script else {},
-                          percent=100, passed=True)
-        db.session.add(run)
-        db.session.flush()
-        db.session.add(Reflection(user_id=user.id, module_id=module.id, run_id=run.id,
-                                  body=DEMO_REFLECTION, saved_at=when, submitted_at=when))
-        db.session.add(ModuleProgress(user_id=user.id, module_id=module.id, started_at=when,
-                                      last_visited_at=when, lesson_read_at=when,
-                                      quiz_passed_at=when, quiz_best_score=100,
-                                      roleplay_passed_at=when, reflection_submitted_at=when,
-                                      completed_at=when))
-    if not db.session.scalar(db.select(ExamAttempt).where(ExamAttempt.user_id == user.id)):
-        breakdown = [{"title": m.current_version.title, "correct": 2, "total": 2} for m in modules]
-        db.session.add(ExamAttempt(user_id=user.id, level_number=1, started_at=when,
-                                   deadline_at=when, submitted_at=when, ended_by="learner",
-                                   paper=[], answers=[], pass_mark=80,
-                                   question_count=2 * len(modules),
-                                   correct_count=2 * len(modules), score=100, passed=True,
-                                   breakdown=breakdown))
-    db.session.flush()
-    award_certificates(user)
-    db.session.commit()
 
 
 @click.command("check")

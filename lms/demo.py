@@ -7,8 +7,10 @@ assignments for the team and for one person, some of them overdue. Dates are
 relative to the day it runs. Running it again changes nothing.
 """
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+import click
+from flask import current_app
 from sqlalchemy import select
 
 from .accounts.users import create_user, find_user
@@ -16,7 +18,9 @@ from .assignments.assigning import record
 from .assignments.models import Assignment
 from .certificates.issuing import award_certificates
 from .clock import utcnow
+from .curriculum.files import load_curriculum
 from .curriculum.models import Module
+from .curriculum.sync import import_curriculum
 from .exam.models import ExamAttempt
 from .extensions import db
 from .learning.models import ModuleProgress
@@ -25,6 +29,68 @@ from .review.models import Review
 from .roleplay.models import Reflection, RoleplayRun
 from .roleplay.runs import percent_of_best, score_path
 from .teams.models import Team, TeamMembership
+
+DEMO_PASSWORD = "academy-demo"
+DEMO_ACCOUNTS = (
+    ("learner@example.com", "Jordan Lee", "learner"),
+    ("manager@example.com", "Lena Ortiz", "manager"),
+    ("admin@example.com", "Academy Admin", "admin"),
+)
+DEMO_TEAM = "Customer Success EMEA"
+CERTIFIED_EMAIL = "certified@example.com"
+DEMO_REFLECTION = ("Next month I would agree one measure with the customer's sponsor, track it in "
+                   "their own systems as well as in Lumora, and book the review before they ask.")
+
+
+def certify_demo_learner():
+    """certified@example.com: level 1 done and its exam passed, so a certificate exists."""
+    user = find_user(CERTIFIED_EMAIL)
+    if user is None:
+        user = create_user(CERTIFIED_EMAIL, "Avery Quinn", DEMO_PASSWORD, "learner")
+        click.echo(f"Created demo learner with a level 1 certificate: {CERTIFIED_EMAIL} / {DEMO_PASSWORD}")
+    curriculum, problems = load_curriculum(current_app.config["LMS_CURRICULUM_DIR"])
+    if not problems:
+        import_curriculum(db.session, curriculum)
+    modules = db.session.scalars(db.select(Module).where(
+        Module.level_number == 1, Module.retired_at.is_(None)).order_by(Module.position)).all()
+    if not modules:
+        db.session.commit()
+        return
+    when = datetime(2026, 1, 15, 10, 0)
+    for module in modules:
+        if db.session.scalar(db.select(ModuleProgress).where(
+                ModuleProgress.user_id == user.id, ModuleProgress.module_id == module.id)):
+            continue
+        # A real run along the strongest path, so its debrief reads like any other.
+        script = module.current_version.roleplay or {}
+        best = script.get("best", {"path": [], "ending": script.get("start", "")})
+        run = RoleplayRun(user_id=user.id, module_id=module.id,
+                          module_version_id=module.current_version_id, started_at=when,
+                          finished_at=when, scene=best["ending"], step=len(best["path"]),
+                          path=best["path"],
+                          scores=score_path(script, best["path"]) if script else {},
+                          percent=100, passed=True)
+        db.session.add(run)
+        db.session.flush()
+        db.session.add(Reflection(user_id=user.id, module_id=module.id, run_id=run.id,
+                                  body=DEMO_REFLECTION, saved_at=when, submitted_at=when))
+        db.session.add(ModuleProgress(user_id=user.id, module_id=module.id, started_at=when,
+                                      last_visited_at=when, lesson_read_at=when,
+                                      quiz_passed_at=when, quiz_best_score=100,
+                                      roleplay_passed_at=when, reflection_submitted_at=when,
+                                      completed_at=when))
+    if not db.session.scalar(db.select(ExamAttempt).where(ExamAttempt.user_id == user.id)):
+        breakdown = [{"title": m.current_version.title, "correct": 2, "total": 2} for m in modules]
+        db.session.add(ExamAttempt(user_id=user.id, level_number=1, started_at=when,
+                                   deadline_at=when, submitted_at=when, ended_by="learner",
+                                   paper=[], answers=[], pass_mark=80,
+                                   question_count=2 * len(modules),
+                                   correct_count=2 * len(modules), score=100, passed=True,
+                                   breakdown=breakdown))
+    db.session.flush()
+    award_certificates(user)
+    db.session.commit()
+
 
 # (email, name, level 1 modules complete, level 2 modules complete, level 1 exam passed)
 DEMO_LEARNERS = (

@@ -163,7 +163,7 @@ def test_hostile_markdown_is_harmless_in_every_place_it_is_rendered(text):
             assert not DANGER.search(fragment), fragment
 
 
-def test_hostile_text_from_learners_and_managers_is_escaped(open_app, player, learner_id,
+def test_hostile_text_from_learners_and_managers_is_escaped(open_app, player, learner_id,  # noqa: F811
                                                             make_user):
     """Reflections, names and review feedback are shown as text, never as HTML."""
     from lms.roleplay.models import Reflection
