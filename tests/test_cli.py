@@ -188,3 +188,65 @@ def test_a_backup_restores_every_record(app, runner, tmp_path, make_user):
         assert db.session.scalar(select(ModuleProgress.lesson_read_at)) is not None
     (tmp_path / "junk").write_text("not a database")
     assert "not" in runner.invoke(args=["restore", str(tmp_path / "junk"), "--yes"]).output
+
+
+def test_upgrading_keeps_attempts_runs_reflections_and_certificates(app_config, fresh_database):
+    """A database made at 0004 (certificates) holding a learner's whole record, upgraded."""
+    from datetime import datetime
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+    from lms import MIGRATIONS
+    from lms.certificates.models import Certificate
+    from lms.exam.models import ExamAttempt
+    from lms.quiz.models import QuizAttempt
+    from lms.roleplay.models import Reflection, RoleplayRun
+    app_config["SQLALCHEMY_DATABASE_URI"] = fresh_database
+    app = create_app(app_config)
+    now = datetime(2026, 3, 1)
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS), revision="0004")
+        db.session.execute(text(
+            'INSERT INTO "user" (id, email, name, password_hash, role, active, created_at) '
+            "VALUES (1, 'a@example.com', 'A', 'x', 'learner', :yes, :now)"), {"now": now, "yes": True})
+        db.session.execute(text(
+            "INSERT INTO level (number, title, summary, intro_html, source_hash, updated_at, "
+            "exam_bank_count, validity_days) VALUES (1, 'One', 'S', '<p>i</p>', 'h', :now, 0, 730)"),
+            {"now": now})
+        db.session.execute(text(
+            "INSERT INTO module (id, level_number, slug, position, folder) "
+            "VALUES (1, 1, 'first', 1, '01-first')"))
+        db.session.execute(text(
+            "INSERT INTO module_version (id, module_id, number, source_hash, created_at, title, "
+            "minutes, objectives, skills, lesson_markdown, lesson_html, quiz_question_count, "
+            "has_roleplay) VALUES (1, 1, 1, 'h', :now, 'First', 10, '[]', '[]', 'B', '<p>B</p>', "
+            "1, :yes)"), {"now": now, "yes": True})
+        db.session.execute(text("UPDATE module SET current_version_id = 1"))
+        db.session.add_all([
+            QuizAttempt(id=1, user_id=1, module_id=1, module_version_id=1, started_at=now,
+                        submitted_at=now, paper=[{"q": 1}], answers=[[0]], pass_mark=80,
+                        question_count=1, correct_count=1, score=100, passed=True),
+            ExamAttempt(id=1, user_id=1, level_number=1, started_at=now, deadline_at=now,
+                        submitted_at=now, ended_by="learner", paper=[], answers=[], pass_mark=80,
+                        question_count=1, correct_count=1, score=100, passed=True),
+            RoleplayRun(id=1, user_id=1, module_id=1, module_version_id=1, started_at=now,
+                        finished_at=now, scene="end", step=4, path=[["a", 0]],
+                        scores={"discovery": 3}, percent=100, passed=True),
+            Certificate(id=1, code="c" * 24, user_id=1, level_number=1, holder_name="A",
+                        title="Level 1: One", issued_at=now, curriculum={"level1/first": 1},
+                        credential="jwt")])
+        db.session.flush()
+        db.session.add(Reflection(id=1, user_id=1, module_id=1, run_id=1, body="kept words",
+                                  saved_at=now, submitted_at=now))
+        db.session.commit()
+        result = app.test_cli_runner().invoke(args=["init"])
+        assert result.exit_code == 0, result.output
+        db.session.expire_all()
+        assert db.session.get(QuizAttempt, 1).score == 100
+        assert db.session.get(ExamAttempt, 1).passed
+        assert db.session.get(RoleplayRun, 1).scores == {"discovery": 3}
+        assert db.session.get(Reflection, 1).body == "kept words"
+        certificate = db.session.get(Certificate, 1)
+        assert certificate.curriculum == {"level1/first": 1} and certificate.revoked_at is None
+        assert db.session.execute(text(
+            "SELECT origin FROM module_version WHERE id = 1")).scalar() == "import"
+        db.engine.dispose()
