@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= 2
 
-.PHONY: run test test-pg bench load install check import clean
+.PHONY: run test test-pg audit bench load install check import clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ test-pg: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/cockpit.py
 
+# Known vulnerabilities in the installed dependencies (pip-audit; needs PyPI's JSON API).
+audit: $(STAMP)
+	scripts/audit-dependencies
+
 # 50 simulated learners for a minute against gunicorn on a throwaway PostgreSQL (loopback only).
 load: $(STAMP)
 	scripts/with-postgres $(BIN)/python bench/load.py
@@ -44,4 +48,4 @@ import: $(STAMP)
 	$(BIN)/lms import
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) .venv-audit build *.egg-info

@@ -191,3 +191,19 @@ def test_hostile_text_from_learners_and_managers_is_escaped(open_app, player, le
         body = response.get_data(as_text=True)
         assert "<script>alert(1)" not in body and "<img src=x onerror" not in body
         assert "<b onmouseover" not in body and "<i>Team</i>" not in body
+
+
+@pytest.mark.parametrize("text", HOSTILE[:12])
+def test_hostile_markdown_in_the_editors_preview_is_harmless(app, make_user, text):
+    from lms.curriculum.models import Module
+    from lms.extensions import db
+    from sqlalchemy import select
+    from .conftest import lesson_md, sign_in_as
+    admin = sign_in_as(app.test_client(), make_user("admin"))
+    with app.app_context():
+        module_id = db.session.scalar(select(Module.id).where(Module.slug == "first-steps"))
+    for name, body in (("lesson.md", lesson_md(body=f"## Why\n\n{text}\n")),
+                       ("quiz.md", f"## {text}\n\n- [x] {text}\n- [ ] b\n- [ ] c\n\n> {text} why\n")):
+        data = admin.post("/admin/curriculum/preview", data={
+            "module": module_id, "name": name, "text": body}).get_json()
+        assert not DANGER.search(data["html"]), data["html"]
