@@ -99,7 +99,7 @@ def main():
                 status, text = 599, str(error)
             with lock:
                 timings.append(time.perf_counter() - started)
-                if status >= 500:
+                if status >= 500 or status in (400, 401, 403, 429):
                     errors.append((path, status))
             return status, text
 
@@ -108,8 +108,12 @@ def main():
             return re.search(r'value="([^"]+)"', tag.group(0)).group(1) if tag else ""
 
         page = call("/sign-in")[1]
-        call("/sign-in", {"email": f"csm{n}@load.example", "password": PASSWORD,
-                          "csrf_token": token(page)})
+        status, _ = call("/sign-in", {"email": f"csm{n}@load.example", "password": PASSWORD,
+                                      "csrf_token": token(page)})
+        if status != 302:
+            with lock:
+                errors.append(("/sign-in failed", status))
+            return
         while time.monotonic() < stop_at:
             level, slug, has_quiz, has_roleplay = rng.choice(modules)
             call("/")
@@ -131,13 +135,15 @@ def main():
 
     threads = [threading.Thread(target=learner, args=(n,)) for n in range(LEARNERS)]
     started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        server.terminate()
+        server.wait(10)
     elapsed = time.monotonic() - started
-    server.terminate()
-    server.wait(10)
     with app.app_context():
         stored = set(db.session.scalars(select(QuizAttempt.id).where(
             QuizAttempt.submitted_at.is_not(None))))
@@ -151,6 +157,8 @@ def main():
     print(f"quiz submissions graded: {len(set(graded))}; in the database: "
           f"{len(stored & set(graded))} ({total} attempts in all)")
     missing = set(graded) - stored
+    if not graded:
+        errors.append(("no quiz submission was graded", 0))
     if errors or missing:
         print(f"PROBLEMS: {len(errors)} error responses {errors[:5]}; missing attempts {sorted(missing)[:5]}")
         raise SystemExit(1)

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from flask import Flask
 from flask_babel import get_locale, lazy_gettext as _l
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from .config import settings_from_env
@@ -36,6 +37,11 @@ def create_app(test_config=None):
     if test_config:
         app.config.from_mapping(test_config)
 
+    if app.config.get("LMS_PROXY_HOPS"):
+        # Behind a load balancer: the visitor's address and scheme come from its headers,
+        # so sign-in limits count people, not the balancer.
+        hops = app.config["LMS_PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
     # An id in a URL fits the database's integer columns, so a huge one is a 404, not a 500.
     app.url_map.converters["int"] = DatabaseId
     db.init_app(app)

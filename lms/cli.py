@@ -281,10 +281,13 @@ def backup_command(path):
     """Copy the SQLite database to PATH, consistently, while the site keeps running."""
     import sqlite3
     source_path, target = sqlite_path(), Path(path)
+    if not source_path.is_file():
+        raise SystemExit(f"There is no database at {source_path}: check DATABASE_URL.")
     if target.exists():
         raise SystemExit(f"{target} exists; choose a new file so no backup is overwritten.")
     target.parent.mkdir(parents=True, exist_ok=True)
-    source, copy = sqlite3.connect(source_path), sqlite3.connect(target)
+    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
+    copy = sqlite3.connect(target)
     try:
         with copy:
             source.backup(copy)  # SQLite's online backup: a consistent snapshot
@@ -314,6 +317,17 @@ def restore_command(path, yes):
                       abort=True)
     db.session.remove()
     db.engine.dispose()
+    if target.is_file():  # keep what is being replaced, in case the wrong backup was chosen
+        kept = target.with_name(f"{target.name}.before-restore-{utcnow():%Y%m%d%H%M%S}")
+        current = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
+        keep = sqlite3.connect(kept)
+        try:
+            with keep:
+                current.backup(keep)
+        finally:
+            current.close()
+            keep.close()
+        click.echo(f"The database as it was is kept in {kept}.")
     copy = sqlite3.connect(target)
     try:
         with copy:

@@ -57,6 +57,8 @@ def settings_from_env(environ, instance_path):
         "LMS_LOCK_LEVELS": env_flag(environ, "LMS_LOCK_LEVELS", True),
         # Whether a level certificate waits for managers to review its reflections.
         "LMS_REQUIRE_REVIEW": env_flag(environ, "LMS_REQUIRE_REVIEW", False),
+        # Proxies (load balancers) in front of the app whose X-Forwarded-For/-Proto to trust.
+        "LMS_PROXY_HOPS": int(environ.get("LMS_PROXY_HOPS") or 0),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env_flag(environ, "LMS_SECURE_COOKIES", False),

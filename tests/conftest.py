@@ -157,8 +157,8 @@ def make_curriculum(tmp_path):
 
 
 class Databases:
-    """Throwaway databases for tests: SQLite files, or, when DATABASE_URL names a
-    PostgreSQL server (make test-pg), databases created on it and dropped after."""
+    """Throwaway databases for tests: SQLite files, or, when LMS_TEST_DATABASE_URL names
+    a PostgreSQL server (make test-pg), databases created on it and dropped after."""
 
     def __init__(self, folder, server_url):
         self.folder, self.server_url = folder, server_url
@@ -208,7 +208,9 @@ class Databases:
 
 @pytest.fixture(scope="session")
 def databases(tmp_path_factory):
-    found = Databases(tmp_path_factory.mktemp("databases"), os.environ.get("DATABASE_URL", ""))
+    # Never DATABASE_URL: that may name a real site's database, and tests drop databases.
+    found = Databases(tmp_path_factory.mktemp("databases"),
+                      os.environ.get("LMS_TEST_DATABASE_URL", ""))
     yield found
     found.close()
 

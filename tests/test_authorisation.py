@@ -236,16 +236,29 @@ def test_every_page_answers_each_person_as_expected_and_leaks_nothing(world, per
 
 
 def snapshot(app, ids):
+    """Everything a forbidden POST could change, read back."""
+    from lms.assignments.models import Assignment
+    from lms.curriculum.models import Draft, ModuleVersion
+    from lms.notices.models import Notice
+    from lms.review.models import Review
+    from lms.teams.models import Team, TeamInvitation
     with app.app_context():
+        count = lambda model: db.session.scalar(select(func.count()).select_from(model))  # noqa: E731
         return {
-            "memberships": db.session.scalar(select(func.count()).select_from(TeamMembership)),
+            "counts": [count(m) for m in (TeamMembership, Team, TeamInvitation, Assignment, Review,
+                                          ModuleVersion, Draft, Module, Certificate, QuizAttempt,
+                                          ExamAttempt, RoleplayRun, Reflection, User)],
             "revoked": db.session.scalar(select(Certificate.revoked_at)),
             "quiz": db.session.get(QuizAttempt, ids["quiz"]).answers,
             "exam": db.session.get(ExamAttempt, ids["exam"]).answers,
             "run": db.session.get(RoleplayRun, ids["run"]).path,
             "users": [(u.role, u.active) for u in db.session.scalars(select(User).order_by(User.id))],
-            "assignment": db.session.execute(select(
-                func.count()).select_from(TeamMembership)).scalar(),
+            "assignment": (db.session.get(Assignment, ids["assignment"]).cancelled_at,
+                           db.session.get(Assignment, ids["assignment"]).due_on),
+            "invitation": db.session.get(TeamInvitation, ids["invitation"]).revoked_at,
+            "notice": db.session.get(Notice, ids["notice"]).dismissed_at,
+            "modules": [(m.retired_at, m.position) for m in db.session.scalars(
+                select(Module).order_by(Module.id))],
         }
 
 

@@ -1,4 +1,6 @@
 """Every `lms` command, through Flask's CLI runner."""
+from pathlib import Path
+
 from sqlalchemy import inspect, select
 
 from lms import create_app
@@ -186,6 +188,10 @@ def test_a_backup_restores_every_record(app, runner, tmp_path, make_user):
         emails = set(db.session.scalars(select(User.email)))
         assert "kept@example.com" in emails and "after@example.com" not in emails
         assert db.session.scalar(select(ModuleProgress.lesson_read_at)) is not None
+    kept = list(backup.parent.parent.glob("*.before-restore-*")) + list(
+        Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]).parent.glob(
+            "*.before-restore-*"))
+    assert kept, "the database restore replaced is kept beside it"
     (tmp_path / "junk").write_text("not a database")
     assert "not" in runner.invoke(args=["restore", str(tmp_path / "junk"), "--yes"]).output
 

@@ -149,6 +149,10 @@ def test_hostile_markdown_is_harmless_in_every_place_it_is_rendered(text):
     assert not DANGER.search(render_inline(text))
     quiz, problems = read_quiz(f"## {text}\n\n{text}\n\n- [x] {text}\n- [ ] plain\n- [ ] other\n\n"
                                f"> {text} " + "explained " * 10 + "\n", "quiz.md")
+    if quiz is None:  # some inputs break the question's own syntax; the title then carries it
+        quiz, problems = read_quiz(f"## A question\n\n{text}\n\n- [x] right\n- [ ] plain\n"
+                                   f"- [ ] other\n\n> {text} " + "explained " * 10 + "\n", "quiz.md")
+    assert quiz is not None, problems
     if quiz:
         question = quiz["questions"][0]
         for fragment in (question["title_html"], question["prompt_html"],
@@ -157,6 +161,7 @@ def test_hostile_markdown_is_harmless_in_every_place_it_is_rendered(text):
     script, problems = read_roleplay(ROLEPLAY.replace('Dana: "Get the depots logging in."', text)
                                      .replace("You looked for the outcome behind the request.", text),
                                      "roleplay.md")
+    assert script is not None, problems
     if script:
         scene = script["scenes"][script["start"]]
         for fragment in (scene["html"], scene["choices"][0]["feedback_html"]):
@@ -207,3 +212,48 @@ def test_hostile_markdown_in_the_editors_preview_is_harmless(app, make_user, tex
         data = admin.post("/admin/curriculum/preview", data={
             "module": module_id, "name": name, "text": body}).get_json()
         assert not DANGER.search(data["html"]), data["html"]
+
+
+def test_a_stranger_cannot_lock_someone_out_from_another_address(app, make_user):
+    make_user("learner", email="real@example.com")
+    attacker = app.test_client()
+    for _ in range(6):
+        attempt(attacker, "real@example.com", "guess")
+    assert attempt(attacker, "real@example.com", PASSWORD).status_code == 429
+    owner = app.test_client()
+    response = owner.post("/sign-in", data={"email": "real@example.com", "password": PASSWORD},
+                          environ_base={"REMOTE_ADDR": "10.0.0.7"})
+    assert response.status_code == 302
+
+
+def test_behind_a_load_balancer_each_visitor_is_counted_apart(app_config, make_curriculum):
+    from lms import create_app
+    from lms.extensions import db
+    app_config["LMS_PROXY_HOPS"] = 1
+    app = create_app(app_config)
+    client = app.test_client()
+    for n in range(30):  # thirty visitors, one balancer address
+        client.post("/sign-in", data={"email": f"u{n}@example.com", "password": "x"},
+                    headers={"X-Forwarded-For": f"203.0.113.{n}"})
+    response = client.post("/sign-in", data={"email": "v@example.com", "password": "x"},
+                           headers={"X-Forwarded-For": "198.51.100.1"})
+    assert response.status_code == 200  # not 429: the balancer's address is not the visitor's
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_a_new_password_from_a_reset_link_lifts_the_wait(app, make_user):
+    from lms.accounts.models import User
+    from lms.admin.people import create_reset, find_reset, use_reset
+    from lms.extensions import db
+    person = make_user("learner", email="real@example.com")
+    admin = make_user("admin")
+    client = app.test_client()
+    for _ in range(5):
+        attempt(client, "real@example.com", "guess")
+    assert attempt(client, "real@example.com", PASSWORD).status_code == 429
+    with app.app_context():
+        token = create_reset(db.session.get(User, admin), db.session.get(User, person))
+        use_reset(find_reset(token)[0], "a brand new passphrase")
+        db.session.commit()
+    assert attempt(client, "real@example.com", "a brand new passphrase").status_code == 302

@@ -48,15 +48,15 @@ def sign_in():
                 "password link.", n=wait))
             return render_template("accounts/sign_in.html", form=form,
                                    can_register=current_app.config["LMS_OPEN_REGISTRATION"]), 429
+        record_failure(form.email.data, address)  # counted first, so racing tries all count
+        db.session.commit()
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
-            record_success(form.email.data)
+            record_success(form.email.data, address)
             db.session.commit()
             session.clear()  # a new session at sign-in: nothing planted before it carries over
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or url_for("learning.dashboard"))
-        record_failure(form.email.data, address)
-        db.session.commit()
         # One message for a wrong password and an unknown email alike.
         form.password.errors.append(_("That email and password don't match an account."))
     return render_template("accounts/sign_in.html", form=form,

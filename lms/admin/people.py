@@ -6,6 +6,7 @@ from datetime import timedelta
 from sqlalchemy import func, or_, select, update
 
 from ..accounts.models import ROLES, User
+from ..accounts.throttle import record_success
 from ..accounts.users import password_problem
 from ..clock import utcnow
 from ..extensions import db
@@ -108,4 +109,5 @@ def use_reset(reset, password, now=None):
     if not used:
         raise PeopleError("This password link has already been used.")
     person.set_password(password)
+    record_success(person.email)  # a locked-out person can sign in with the new password
     return person
