@@ -46,6 +46,21 @@ def minute(moment):
     return moment.strftime("%Y-%m-%d %H:%M") if moment else "—"
 
 
+def scored_table(name, caption, what, when, empty, events, rows):
+    """A table of scored tries (quiz, exam, role-play), each also a line of the timeline.
+
+    `rows` are (what, when, score in %, passed, what to call it in the timeline).
+    """
+    table = Table(name, caption, [Column(what), Column(when), Column("Score", numeric=True),
+                                  Column("Result")], empty=empty)
+    for label, moment, score, passed, event in rows:
+        result = "passed" if passed else "not passed"
+        table.add(label, minute(moment), Cell(f"{score}%", numeric=True),
+                  Cell(result, state="complete" if passed else "overdue"))
+        events.append((moment, f"{event}: {score}%, {result}"))
+    return table
+
+
 def person_overview(person, today, now=None, viewer=None, lock_levels=True):
     """The person's record; with `viewer`, assignments and teams are those the viewer manages."""
     now = now or datetime.combine(today, datetime.max.time())
@@ -117,47 +132,27 @@ def person_overview(person, today, now=None, viewer=None, lock_levels=True):
         if row.completed_at:
             events.append((row.completed_at, f"Completed {module_name(row.module_id)}"))
 
-    quizzes = Table("quizzes", "Quiz attempts", [Column("Module"), Column("Submitted"),
-                                                 Column("Score", numeric=True), Column("Result")],
-                    empty="No quiz attempts yet.")
-    for attempt in db.session.scalars(select(QuizAttempt).where(
-            QuizAttempt.user_id == person.id, QuizAttempt.submitted_at.is_not(None))
-            .order_by(QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc())):
-        result = "passed" if attempt.passed else "not passed"
-        quizzes.add(module_name(attempt.module_id), minute(attempt.submitted_at),
-                    Cell(f"{attempt.score}%", numeric=True),
-                    Cell(result, state="complete" if attempt.passed else "overdue"))
-        events.append((attempt.submitted_at, f"Quiz in {module_name(attempt.module_id)}: "
-                       f"{attempt.score}%, {result}"))
-    overview.tables["quizzes"] = quizzes
-
-    exams = Table("exams", "Level exams", [Column("Level"), Column("Submitted"),
-                                           Column("Score", numeric=True), Column("Result")],
-                  empty="No exam attempts yet.")
-    for attempt in db.session.scalars(select(ExamAttempt).where(
-            ExamAttempt.user_id == person.id, ExamAttempt.submitted_at.is_not(None))
-            .order_by(ExamAttempt.submitted_at.desc(), ExamAttempt.id.desc())):
-        result = "passed" if attempt.passed else "not passed"
-        exams.add(f"Level {attempt.level_number}", minute(attempt.submitted_at),
-                  Cell(f"{attempt.score}%", numeric=True),
-                  Cell(result, state="complete" if attempt.passed else "overdue"))
-        events.append((attempt.submitted_at, f"Level {attempt.level_number} exam: "
-                       f"{attempt.score}%, {result}"))
-    overview.tables["exams"] = exams
-
-    runs = Table("roleplays", "Role-play runs", [Column("Module"), Column("Finished"),
-                                                 Column("Score", numeric=True), Column("Result")],
-                 empty="No finished role-plays yet.")
-    for run in db.session.scalars(select(RoleplayRun).where(
-            RoleplayRun.user_id == person.id, RoleplayRun.finished_at.is_not(None))
-            .order_by(RoleplayRun.finished_at.desc(), RoleplayRun.id.desc())):
-        result = "passed" if run.passed else "not passed"
-        runs.add(module_name(run.module_id), minute(run.finished_at),
-                 Cell(f"{run.percent}%", numeric=True),
-                 Cell(result, state="complete" if run.passed else "overdue"))
-        events.append((run.finished_at, f"Role-play in {module_name(run.module_id)}: "
-                       f"{run.percent}%, {result}"))
-    overview.tables["roleplays"] = runs
+    quizzes = db.session.scalars(select(QuizAttempt).where(
+        QuizAttempt.user_id == person.id, QuizAttempt.submitted_at.is_not(None))
+        .order_by(QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc()))
+    overview.tables["quizzes"] = scored_table(
+        "quizzes", "Quiz attempts", "Module", "Submitted", "No quiz attempts yet.", events,
+        [(module_name(a.module_id), a.submitted_at, a.score, a.passed,
+          f"Quiz in {module_name(a.module_id)}") for a in quizzes])
+    exams = db.session.scalars(select(ExamAttempt).where(
+        ExamAttempt.user_id == person.id, ExamAttempt.submitted_at.is_not(None))
+        .order_by(ExamAttempt.submitted_at.desc(), ExamAttempt.id.desc()))
+    overview.tables["exams"] = scored_table(
+        "exams", "Level exams", "Level", "Submitted", "No exam attempts yet.", events,
+        [(f"Level {a.level_number}", a.submitted_at, a.score, a.passed,
+          f"Level {a.level_number} exam") for a in exams])
+    runs = db.session.scalars(select(RoleplayRun).where(
+        RoleplayRun.user_id == person.id, RoleplayRun.finished_at.is_not(None))
+        .order_by(RoleplayRun.finished_at.desc(), RoleplayRun.id.desc()))
+    overview.tables["roleplays"] = scored_table(
+        "roleplays", "Role-play runs", "Module", "Finished", "No finished role-plays yet.",
+        events, [(module_name(r.module_id), r.finished_at, r.percent, r.passed,
+                  f"Role-play in {module_name(r.module_id)}") for r in runs])
 
     reflections = Table("reflections", "Reflections and reviews", [
         Column("Module"), Column("Submitted"), Column("Review"), Column("Reviewed by"),
