@@ -9,6 +9,7 @@ from werkzeug.routing import IntegerConverter
 
 from .config import settings_from_env
 from .extensions import babel, csrf, db, login_manager, migrate
+from .language import LANGUAGES, select_locale
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -18,11 +19,6 @@ class DatabaseId(IntegerConverter):
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)
-
-
-def select_locale():
-    """English for now; the Japanese issue adds the person's setting and the browser's."""
-    return "en"
 
 
 def create_app(test_config=None):
@@ -53,7 +49,7 @@ def create_app(test_config=None):
     login_manager.login_message = _l("Please sign in to continue.")
     login_manager.login_message_category = "info"
 
-    from . import errors, health
+    from . import errors, health, language
     from .accounts import views as accounts
     from .admin import views as admin
     from .authoring import views as authoring
@@ -69,13 +65,19 @@ def create_app(test_config=None):
 
     for blueprint in (accounts.bp, learning.bp, quiz.bp, exam.bp, roleplay.bp, review.bp,
                       certificates.bp, cockpit.bp, authoring.bp, admin.bp, notices.bp, health.bp,
-                      errors.bp):
+                      errors.bp, language.bp):
         app.register_blueprint(blueprint)
     register_commands(app)
 
+    from .curriculum import reading
+    app.jinja_env.globals.update(shown=reading.shown, lesson_html=reading.lesson_html,
+                                 level_intro_html=reading.level_intro_html,
+                                 reads_original=reading.reads_original)
+
     @app.context_processor
     def site():
-        return {"site_name": app.config["LMS_SITE_NAME"], "language": str(get_locale())}
+        return {"site_name": app.config["LMS_SITE_NAME"], "language": str(get_locale()),
+                "languages": LANGUAGES}
 
     @app.after_request
     def security_headers(response):

@@ -196,7 +196,7 @@ POSTS = {
 # POSTs that act only on the poster's own records, or that anyone may make.
 OWN_OR_OPEN = {"accounts.sign_in", "accounts.register", "accounts.sign_out", "admin.reset_password",
                "cockpit.join", "exam.start", "learning.mark_read", "roleplay.reflect",
-               "roleplay.self_assessment", "roleplay.start"}
+               "roleplay.self_assessment", "roleplay.start", "language.switch"}
 
 
 def client_for(app, ids, persona):

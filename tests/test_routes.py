@@ -15,6 +15,7 @@ EXPECTED = {
     "accounts.sign_in": ("GET", "/sign-in", {ANON: 200, SIGNED_IN: 302}),
     "accounts.register": ("GET", "/register", {ANON: 200, SIGNED_IN: 302}),
     "accounts.sign_out": ("POST", "/sign-out", {ANON: 302, SIGNED_IN: 302}),
+    "language.switch": ("POST", "/language", {ANON: 302, SIGNED_IN: 302}),
     "learning.dashboard": ("GET", "/", {ANON: 302, SIGNED_IN: 200}),
     "learning.level": ("GET", "/levels/2", {ANON: 302, SIGNED_IN: 200}),
     "learning.lesson": ("GET", "/levels/2/health",

@@ -1,6 +1,7 @@
 """People who use the academy."""
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -8,7 +9,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 
-ROLES = ("learner", "manager", "admin")
+ROLES = ("learner", "manager", "admin")  # stored and compared; shown through ROLE_TEXT
+ROLE_TEXT = {"learner": _l("learner"), "manager": _l("manager"), "admin": _l("admin")}
 
 
 class User(UserMixin, db.Model):
@@ -19,6 +21,8 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(16), default="learner")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
+    # The language the person chose for the academy ("en", "ja"); None: follow the browser.
+    locale: Mapped[str | None] = mapped_column(String(8))
 
     def set_password(self, password):
         self.password_hash = generate_password_hash(password)

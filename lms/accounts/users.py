@@ -1,5 +1,6 @@
 """Rules about accounts: creating them, passwords, signing in."""
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -30,13 +31,13 @@ def normalise_email(email):
 def password_problem(password, email=""):
     """Say what makes a password too weak, or return None if it is fine."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"Use at least {MIN_PASSWORD_LENGTH} characters."
+        return _("Use at least %(count)s characters.", count=MIN_PASSWORD_LENGTH)
     lowered = password.lower()
     if lowered in COMMON_PASSWORDS or len(set(lowered)) < 4:
-        return "This password is too easy to guess; try a short phrase of unrelated words."
+        return _("This password is too easy to guess; try a short phrase of unrelated words.")
     local_part = normalise_email(email).split("@")[0]
     if local_part and len(local_part) >= 4 and local_part in lowered:
-        return "Don't build the password from your email address."
+        return _("Don't build the password from your email address.")
     return None
 
 
@@ -49,13 +50,14 @@ def create_user(email, name, password, role="learner"):
     """Add a user; raise AccountError if the email is taken or the input is bad."""
     email = normalise_email(email)
     if role not in ROLES:
-        raise AccountError(f"Unknown role '{role}'; use one of: {', '.join(ROLES)}.")
+        raise AccountError(_("Unknown role '%(role)s'; use one of: %(roles)s.", role=role,
+                              roles=", ".join(ROLES)))
     try:
         validate_email(email, check_deliverability=False)
     except EmailNotValidError:
-        raise AccountError("Enter a valid email address.")
+        raise AccountError(_("Enter a valid email address."))
     if find_user(email) is not None:
-        raise AccountError("An account with this email already exists.")
+        raise AccountError(_("An account with this email already exists."))
     problem = password_problem(password, email)
     if problem:
         raise AccountError(problem)

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
+from ..language import LANGUAGES
 from ..extensions import db, login_manager
 from .models import User
 from .forms import RegisterForm, SignInForm
@@ -53,6 +54,9 @@ def sign_in():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
             record_success(form.email.data, address)
+            language = session.get("language")
+            if user.locale is None and language in LANGUAGES:
+                user.locale = language  # picked in the header before signing in
             db.session.commit()
             session.clear()  # a new session at sign-in: nothing planted before it carries over
             login_user(user, remember=form.remember.data)
@@ -74,6 +78,8 @@ def register():
     if form.validate_on_submit():
         try:
             user = create_user(form.email.data, form.name.data, form.password.data)
+            if session.get("language") in LANGUAGES:
+                user.locale = session["language"]
             db.session.commit()
         except IntegrityError:
             # Someone registered the same email between our check and our insert.

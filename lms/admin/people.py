@@ -3,6 +3,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 
 from ..accounts.models import ROLES, User
@@ -40,9 +41,9 @@ def find_people(query="", role="", status="", page=1):
 
 def change_role(admin, person, role):
     if role not in ROLES:
-        raise PeopleError("Choose learner, manager or admin.")
+        raise PeopleError(_("Choose learner, manager or admin."))
     if person.id == admin.id and role != "admin":
-        raise PeopleError("You cannot take away your own admin role; ask another admin.")
+        raise PeopleError(_("You cannot take away your own admin role; ask another admin."))
     if person.role != role:
         audit(admin, "changed role", person.email, {"role": person.role}, {"role": role})
         person.role = role
@@ -51,7 +52,7 @@ def change_role(admin, person, role):
 def set_active(admin, person, active):
     """Switch an account off (it cannot sign in; its records stay) or back on."""
     if person.id == admin.id and not active:
-        raise PeopleError("You cannot switch off your own account.")
+        raise PeopleError(_("You cannot switch off your own account."))
     if person.active != active:
         audit(admin, "reactivated account" if active else "deactivated account", person.email,
               {"active": person.active}, {"active": active})
@@ -80,19 +81,23 @@ def create_reset(admin, person, now=None):
 
 
 def find_reset(token, now=None):
-    """(reset, problem): the reset a link names if it can still be used, else why not."""
+    """(reset, problem, status): the reset a link names if it can still be used, else why not.
+
+    `status` is the HTTP status for the problem: 404 for a link nobody issued,
+    410 for one that was used, replaced or expired (None when the link works).
+    """
     if not token or len(token) > 100:
-        return None, "This password link is not valid."
+        return None, _("This password link is not valid."), 404
     reset = db.session.scalar(select(PasswordReset).where(
         PasswordReset.token_hash == _digest(token)))
     if reset is None:
-        return None, "This password link is not valid. Ask an admin for a new one."
+        return None, _("This password link is not valid. Ask an admin for a new one."), 404
     if reset.used_at is not None:
-        return None, "This password link has already been used or replaced. Ask an admin " \
-                     "for a new one."
+        return None, _("This password link has already been used or replaced. Ask an admin "
+                       "for a new one."), 410
     if reset.expires_at <= (now or utcnow()):
-        return None, "This password link has expired. Ask an admin for a new one."
-    return reset, None
+        return None, _("This password link has expired. Ask an admin for a new one."), 410
+    return reset, None, None
 
 
 def use_reset(reset, password, now=None):
@@ -107,7 +112,7 @@ def use_reset(reset, password, now=None):
         PasswordReset.expires_at > now).values(used_at=now)
         .execution_options(synchronize_session=False)).rowcount
     if not used:
-        raise PeopleError("This password link has already been used.")
+        raise PeopleError(_("This password link has already been used."))
     person.set_password(password)
     record_success(person.email)  # a locked-out person can sign in with the new password
     return person

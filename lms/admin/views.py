@@ -8,8 +8,9 @@ from flask_login import current_user, logout_user
 from sqlalchemy import func, select
 
 from ..accounts.guards import admin_required
-from ..accounts.models import ROLES, User
+from ..accounts.models import ROLE_TEXT, ROLES, User
 from ..extensions import db
+from ..language import language_of
 from ..reminders.mail import deliver, queue_message
 from .models import AuditEvent
 from .people import (PAGE, PeopleError, change_role, create_reset, find_people, find_reset,
@@ -44,7 +45,8 @@ def change_user(user_id):
     try:
         if action == "role":
             change_role(current_user, person, request.form.get("role", ""))
-            flash(_("%(name)s is now a %(role)s.", name=person.name, role=person.role), "success")
+            flash(_("%(name)s is now a %(role)s.", name=person.name,
+                    role=ROLE_TEXT.get(person.role, person.role)), "success")
         elif action in ("deactivate", "reactivate"):
             set_active(current_user, person, action == "reactivate")
             flash(_("%(name)s can no longer sign in; their records are kept.", name=person.name)
@@ -53,11 +55,13 @@ def change_user(user_id):
         elif action == "reset":
             token = create_reset(current_user, person)
             link = url_for("admin.reset_password", token=token, _external=True)
-            message = queue_message(
-                f"reset:{person.id}:{token[:12]}", person, "Set a new password",
-                f"Hello {person.name},\n\nAn admin of the academy sent you this link to set a "
-                f"new password. It works once, within 48 hours:\n\n{link}\n\nIf you did not "
-                "expect it, ignore it: your password stays as it is.\n")
+            with language_of(person):
+                message = queue_message(
+                    f"reset:{person.id}:{token[:12]}", person, _("Set a new password"),
+                    _("Hello %(name)s,\n\nAn admin of the academy sent you this link to set a "
+                      "new password. It works once, within 48 hours:\n\n%(link)s\n\nIf you "
+                      "did not expect it, ignore it: your password stays as it is.\n",
+                      name=person.name, link=link))
             db.session.commit()
             sent = deliver([message]) if current_app.config.get("MAIL_SERVER") else 0
             flash(_("Reset link emailed to %(email)s.", email=person.email) if sent else
@@ -76,10 +80,9 @@ def change_user(user_id):
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 def reset_password(token):
     """Set a new password through a link an admin sent."""
-    reset, problem = find_reset(token)
+    reset, problem, status = find_reset(token)
     if reset is None:
-        return render_template("admin/reset_problem.html", problem=problem), 410 \
-            if "not valid" not in problem else 404
+        return render_template("admin/reset_problem.html", problem=problem), status
     error = None
     if request.method == "POST":
         password = request.form.get("password", "")

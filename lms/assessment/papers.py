@@ -30,6 +30,8 @@ def build_paper(questions, rng, shuffle=True, source=None):
                         if question["options"][i]["correct"]],
             "explanation_html": question["explanation_html"],
             "source": source,
+            # Which original option each shown one is, so a translation can name them.
+            "order": options,
         })
     return paper
 

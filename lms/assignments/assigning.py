@@ -1,6 +1,7 @@
 """Setting, moving and cancelling assignments, each step written to the assignment's history."""
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..accounts.models import User
@@ -19,19 +20,19 @@ class AssignmentError(ValueError):
 
 def parse_target(value):
     """'path', 'level:2' or 'module:17' from the form, checked against what is published."""
-    kind, _, number = (value or "").partition(":")
+    kind, __, number = (value or "").partition(":")
     if kind == "path" and not number:
         return "path", None, None
     if kind in ("level", "module") and number.isascii() and number.isdigit() and len(number) < 10:
         if kind == "level":
             if db.session.get(Level, int(number)) is None:
-                raise AssignmentError("There is no such level.")
+                raise AssignmentError(_("There is no such level."))
             return "level", None, int(number)
         module = db.session.get(Module, int(number))
         if module is None or module.retired_at is not None or module.current_version_id is None:
-            raise AssignmentError("That module is not published.")
+            raise AssignmentError(_("That module is not published."))
         return "module", module.id, module.level_number
-    raise AssignmentError("Choose what to assign: the full path, a level or a module.")
+    raise AssignmentError(_("Choose what to assign: the full path, a level or a module."))
 
 
 def parse_due(value, today=None):
@@ -39,19 +40,19 @@ def parse_due(value, today=None):
     try:
         due = date.fromisoformat((value or "").strip())
     except ValueError:
-        raise AssignmentError("Give the due date as a date, for example 2026-12-31.") from None
+        raise AssignmentError(_("Give the due date as a date, for example 2026-12-31.")) from None
     today = today or utcnow().date()
     if due < today:
-        raise AssignmentError("The due date has already passed; choose today or a later day.")
+        raise AssignmentError(_("The due date has already passed; choose today or a later day."))
     if (due - today).days > 3 * 366:
-        raise AssignmentError("Choose a due date within the next three years.")
+        raise AssignmentError(_("Choose a due date within the next three years."))
     return due
 
 
 def clean_note(note):
     note = (note or "").strip()
     if len(note) > NOTE_LIMIT:
-        raise AssignmentError(f"Keep the note under {NOTE_LIMIT} characters.")
+        raise AssignmentError(_("Keep the note under %(limit)s characters.", limit=NOTE_LIMIT))
     return note
 
 
@@ -63,7 +64,7 @@ def assign(manager, team, target, due, note="", person_id=None, now=None, today=
     note = clean_note(note)
     if person_id is not None:
         if person_id not in db.session.scalars(member_ids(team.id)).all():
-            raise AssignmentError("That person is not a learner in this team.")
+            raise AssignmentError(_("That person is not a learner in this team."))
     assignment = Assignment(team_id=team.id, user_id=person_id,
                             scope=scope, module_id=module_id,
                             level_number=level_number if scope != "path" else None,
@@ -98,7 +99,7 @@ def change(manager, assignment, due, note, now=None, today=None):
     """Move the due date and/or change the note; each change goes into the history."""
     now = now or utcnow()
     if assignment.cancelled_at is not None:
-        raise AssignmentError("This assignment was cancelled; set a new one instead.")
+        raise AssignmentError(_("This assignment was cancelled; set a new one instead."))
     due = (due or "").strip()
     # Keeping an overdue date while changing the note is fine; a new date must not be past.
     new_due = assignment.due_on if due == assignment.due_on.isoformat() \

@@ -8,17 +8,29 @@ UTC; pass `today` to work out any day (tests freeze it this way).
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from babel.dates import format_skeleton
+from flask_babel import get_locale, gettext as _, ngettext
 from sqlalchemy import or_, select
 
 from ..accounts.models import User
+from ..curriculum.reading import shown
 from ..extensions import db
 from ..learning.progress import standings_of
 from ..teams.models import TeamMembership
 from .models import Assignment
 
+# States: keys compared in code and used as CSS classes, never shown as they are.
 COMPLETE, OVERDUE, DUE_TODAY, UPCOMING, RETIRED = (
     "complete", "overdue", "due today", "upcoming", "retired")
 ON_TRACK, BEHIND, NOTHING_ASSIGNED = "on track", "behind", "nothing assigned"
+
+
+def short_date(day, year=True):
+    """'14 Mar 2026' (or '14 Mar'); in another language, that language's own short form."""
+    locale = get_locale()
+    if locale is None or locale.language == "en":
+        return f"{day.day} {day:%b %Y}" if year else f"{day.day} {day:%b}"
+    return format_skeleton("yMMMd" if year else "MMMd", day, locale=locale)
 
 
 @dataclass
@@ -68,23 +80,27 @@ class Due:
         return self.done < gone * self.steps - 1
 
     def when_text(self, today):
-        """'due in 3 days', 'due today', 'overdue by 2 days', 'completed 4 May 2026'."""
+        """'due in 3 days', 'due today', 'overdue by 2 days', 'completed 4 May 2026': shown to
+        people, in their language (compare `state`, never this)."""
         state = self.state(today)
         if state == COMPLETE:
             finished = self.completed_at.date() if self.completed_at else None
             if finished is None:
-                return "completed"
+                return _("completed")
             late = (finished - self.due_on).days
-            text = f"completed {finished.day} {finished:%b %Y}"
-            return text + (f", {late} day{'s' if late != 1 else ''} late" if late > 0 else "")
+            if late > 0:
+                return ngettext("completed %(day)s, %(num)d day late",
+                                "completed %(day)s, %(num)d days late", late,
+                                day=short_date(finished))
+            return _("completed %(day)s", day=short_date(finished))
         if state == RETIRED:
-            return "no longer published"
+            return _("no longer published")
         days = self.days_left(today)
         if days < 0:
-            return f"overdue by {-days} day{'s' if days != -1 else ''}"
+            return ngettext("overdue by %(num)d day", "overdue by %(num)d days", -days)
         if days == 0:
-            return "due today"
-        return f"due in {days} day{'s' if days != 1 else ''}"
+            return _("due today")
+        return ngettext("due in %(num)d day", "due in %(num)d days", days)
 
     def sort_key(self):
         return (self.is_complete, self.due_on, self.assignment.id)
@@ -130,11 +146,13 @@ def due_for(assignment, person_id, standing, joined_at=None):
             for module in level.modules:
                 if module.module.id == assignment.module_id:
                     done = module.progress is not None and module.progress.is_complete
-                    return Due(**base, title=f"Level {level.level.number} · {module.version.title}",
+                    return Due(**base, title=_("Level %(level)s · %(title)s",
+                                               level=level.level.number,
+                                               title=shown(module.version, "title")),
                                level_number=level.level.number, slug=module.module.slug,
                                steps=1, done=int(done), locked=not level.unlocked,
                                completed_at=module.progress.completed_at if done else None)
-        return Due(**base, title="A module no longer published", level_number=None, slug=None,
+        return Due(**base, title=_("A module no longer published"), level_number=None, slug=None,
                    steps=0, done=0, completed_at=None)
     levels = [level for level in standing
               if assignment.scope == "path" or level.level.number == assignment.level_number]
@@ -150,11 +168,11 @@ def due_for(assignment, person_id, standing, joined_at=None):
             done += 1
             finished.append(level.exam_passed_at)
     if assignment.scope == "path":
-        title, number = "The full path", None
+        title, number = _("The full path"), None
     else:
         number = assignment.level_number
-        named = levels[0].level.title if levels else "no longer published"
-        title = f"Level {number} — {named}"
+        named = shown(levels[0].level, "title") if levels else _("no longer published")
+        title = _("Level %(level)s — %(title)s", level=number, title=named)
     locked = assignment.scope == "level" and any(not level.unlocked for level in levels)
     return Due(**base, title=title, level_number=number, slug=None, steps=steps, done=done,
                locked=locked,
@@ -198,6 +216,6 @@ def assignment_progress(assignment, today, lock_levels=True):
     if assignment.user_id is not None:
         query = query.where(User.id == assignment.user_id)
     rows = db.session.execute(query).all()
-    standings = standings_of([person.id for person, _ in rows], lock_levels=lock_levels)
+    standings = standings_of([person.id for person, _joined in rows], lock_levels=lock_levels)
     return [(person, due_for(assignment, person.id, standings[person.id], joined))
             for person, joined in rows]

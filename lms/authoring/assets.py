@@ -2,6 +2,7 @@
 import hashlib
 from pathlib import PurePosixPath
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..admin.audit import audit
@@ -32,19 +33,21 @@ def safe_upload_name(filename):
 def upload_asset(module, file, author, now=None):
     """Store an uploaded image in the module; refuse anything unsafe, with the reason."""
     if file is None or not file.filename:
-        raise AssetError("Choose an image to upload.")
+        raise AssetError(_("Choose an image to upload."))
     name = safe_upload_name(file.filename)
     if PurePosixPath(name).suffix not in UPLOAD_TYPES:
-        raise AssetError("Upload a PNG, JPEG, WebP or SVG image.")
+        raise AssetError(_("Upload a PNG, JPEG, WebP or SVG image."))
     data = file.read(UPLOAD_LIMIT + 1)
     if len(data) > UPLOAD_LIMIT:
-        raise AssetError(f"The image is larger than {UPLOAD_LIMIT // 1048576} MB; make it smaller.")
+        raise AssetError(_("The image is larger than %(megabytes)s MB; make it smaller.",
+                           megabytes=UPLOAD_LIMIT // 1048576))
     problem = name_problem(name) or content_problem(name, data)
     if problem:
-        raise AssetError(f"Not uploaded: {problem}.")
+        raise AssetError(_("Not uploaded: %(problem)s.", problem=problem))
     if db.session.scalar(select(ModuleAsset.id).where(ModuleAsset.module_id == module.id,
                                                       ModuleAsset.name == name)):
-        raise AssetError(f"This module already has a file called {name}; rename yours first.")
+        raise AssetError(_("This module already has a file called %(name)s; rename yours first.",
+                           name=name))
     assert len(data) <= ASSET_LIMIT
     now = now or utcnow()
     asset = ModuleAsset(module_id=module.id, name=name, content=data,

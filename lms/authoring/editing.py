@@ -10,6 +10,8 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+from markdown.extensions.toc import slugify
 from markupsafe import escape
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -17,14 +19,16 @@ from sqlalchemy.orm import undefer
 
 from ..admin.audit import audit
 from ..clock import utcnow
-from ..curriculum.files import MODULE_FILES
+from ..curriculum.files import MODULE_FILES, TRANSLATION_FILES
+from ..curriculum.translations import (original_name, quiz_with_words, script_with_words,
+                                        translation_name)
 from ..curriculum.links import module_folder_parts
 from ..curriculum.models import Level, Module, ModuleVersion, Draft
 from ..curriculum.sync import new_version
 from ..extensions import db
 from .tree import folder_name, scratch_tree
 
-FILES = MODULE_FILES  # lesson.md, quiz.md, roleplay.md
+FILES = MODULE_FILES + TRANSLATION_FILES  # lesson.md ... and lesson.ja.md ...
 TEXT_LIMIT = 200_000  # characters in one file
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 NEW_LESSON = """---
@@ -84,23 +88,87 @@ def drafts_of(module_id):
 
 
 def working_text(module, name):
-    """What the editor opens: the draft if there is one, else the published file."""
+    """What the editor opens: the draft if there is one, else the published file.
+
+    A translation not started yet opens as a copy of its original, with each role-play scene
+    heading already carrying the id the translation must keep.
+    """
     draft = drafts_of(module.id).get(name)
     if draft is not None:
         return draft.text, draft.revision
-    return module_files(module).get(name, ""), 0
+    files = module_files(module)
+    original, language = original_name(name)
+    if language and name not in files and original in files:
+        return translation_start(original, files[original]), 0
+    return files.get(name, ""), 0
+
+
+SCENE_LINE = re.compile(r"^(##(?=\s|$)\s*)(.*?)\s*#*\s*$")
+
+
+def translation_start(name, text):
+    """The original's text as a translator's starting point."""
+    if name != "roleplay.md":
+        return text
+    lines, fenced = [], False
+    for line in text.splitlines():
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        heading = None if fenced else SCENE_LINE.match(line)
+        if heading and heading.group(2) and "{#" not in line:
+            line = f"{heading.group(1)}{heading.group(2)} {{#{slugify(heading.group(2), '-')}}}"
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def translation_states(language="ja"):
+    """{module id: {original file: "current" | "outdated" | "missing"}} for one language.
+
+    A translation is out of date when its original changed in a later published version than
+    the translation did; only files the module has are listed.
+    """
+    states, history = {}, {}
+    published = dict(db.session.execute(
+        select(Module.id, ModuleVersion.number)
+        .join(ModuleVersion, ModuleVersion.id == Module.current_version_id)).all())
+    for module_id, number, sources in db.session.execute(
+            select(ModuleVersion.module_id, ModuleVersion.number, ModuleVersion.sources)
+            .order_by(ModuleVersion.module_id, ModuleVersion.number)):
+        if number <= published.get(module_id, 0):
+            history.setdefault(module_id, []).append(sources or {})
+    for module_id, versions in history.items():
+        changed, previous = {}, {}
+        for number, sources in enumerate(versions):
+            for name, text in sources.items():
+                if previous.get(name) != text:
+                    changed[name] = number
+            previous = sources
+        latest = versions[-1]
+        states[module_id] = {}
+        for original in MODULE_FILES:
+            if original not in latest:
+                continue
+            translation = translation_name(original, language)
+            if translation not in latest:
+                states[module_id][original] = "missing"
+            elif changed[original] > changed[translation]:
+                states[module_id][original] = "outdated"
+            else:
+                states[module_id][original] = "current"
+    return states
 
 
 def check_name(name):
     if name not in FILES:
-        raise AuthoringError("A module has lesson.md, quiz.md and roleplay.md; nothing else "
-                             "is edited here.")
+        raise AuthoringError(_("A module has lesson.md, quiz.md and roleplay.md, and their "
+                               "translations such as lesson.ja.md; nothing else is edited here."))
 
 
 def clean_text(text):
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
     if len(text) > TEXT_LIMIT:
-        raise AuthoringError(f"The file is longer than {TEXT_LIMIT:,} characters.")
+        raise AuthoringError(_("The file is longer than %(limit)s characters.",
+                               limit=f"{TEXT_LIMIT:,}"))
     return text
 
 
@@ -155,8 +223,8 @@ def discard_draft(module, name, author, revision):
         Draft.module_id == module.id, Draft.name == name, Draft.revision == revision)
         .execution_options(synchronize_session=False)).rowcount
     if not gone and drafts_of(module.id).get(name) is not None:
-        raise AuthoringError("Someone saved this draft after you opened it; look at their "
-                             "version before discarding it.")
+        raise AuthoringError(_("Someone saved this draft after you opened it; look at their "
+                               "version before discarding it."))
     if gone:
         audit(author, "discarded a draft", f"{module.key}/{name}")
 
@@ -180,12 +248,19 @@ def _check_result(module, name, curriculum, problems, root_name):
         if problem.path == prefix + name:
             check.problems.append((problem.line, problem.message))
         elif problem.path.startswith(prefix) or problem.path == prefix.rstrip("/"):
-            file = problem.path[len(prefix):] or "the module folder"
+            file = problem.path[len(prefix):] or _("the module folder")
             check.problems.append((None, f"{file}: {problem.message}"))
     source = curriculum.module(module.level_number, module.slug)
     if source is not None:
         check.html = source.lesson.html if source.lesson else ""
         check.quiz, check.roleplay = source.quiz, source.roleplay
+        _, language = original_name(name)
+        if language:  # a translation previews in its own words over the original's structure
+            words = source.translations.get(language, {})
+            if "lesson" in words:
+                check.html = words["lesson"]["html"]
+            check.quiz = quiz_with_words(source.quiz, words.get("quiz"))
+            check.roleplay = script_with_words(source.roleplay, words.get("roleplay"))
     return check
 
 
@@ -201,14 +276,15 @@ def publish(module, author, name, now=None):
     check_name(name)
     draft = drafts_of(module.id).get(name)
     if draft is None:
-        raise AuthoringError(f"There is nothing to publish: {name} has no draft.")
+        raise AuthoringError(_("There is nothing to publish: %(name)s has no draft.", name=name))
     draft_id, revision = draft.id, draft.revision  # as read now, whatever changes meanwhile
     if draft.base_version_id != module.current_version_id:
-        raise AuthoringError(
-            f"This draft of {name} was started from version {_number(draft.base_version_id)}, "
-            f"but version {_number(module.current_version_id)} has been published since. "
-            "Compare the two below, bring across what you need, confirm the draft is up to "
-            "date, then publish.")
+        raise AuthoringError(_(
+            "This draft of %(name)s was started from version %(started)s, but version "
+            "%(published)s has been published since. Compare the two below, bring across what "
+            "you need, confirm the draft is up to date, then publish.",
+            name=name, started=_number(draft.base_version_id),
+            published=_number(module.current_version_id)))
     changes = {name: draft.text or None}
     with scratch_tree({module.id: changes}) as (root, curriculum, problems):
         check = _check_result(module, "", curriculum, problems, root.name)
@@ -216,26 +292,27 @@ def publish(module, author, name, now=None):
                   if not p.path.startswith(f"{root.name}/level{module.level_number}/"
                                            f"{folder_name(module)}")]
         if check.problems or others:
-            raise AuthoringError("Not published: the checks found problems. "
-                                 + " ".join([m for _, m in check.problems] + others[:10]))
+            raise AuthoringError(_("Not published: the checks found problems.") + " "
+                                 + " ".join([m for __, m in check.problems] + others[:10]))
         source = curriculum.module(module.level_number, module.slug)
         previous = module.current_version
         if previous is not None and previous.source_hash == source.source_hash:
-            raise AuthoringError(f"The draft of {name} is the same as the published file: "
-                                 "nothing to publish. Discard the draft if you do not need it.")
+            raise AuthoringError(_("The draft of %(name)s is the same as the published file: "
+                                   "nothing to publish. Discard the draft if you do not need "
+                                   "it.", name=name))
         try:
             with db.session.begin_nested():
                 version = new_version(db.session, module, source, previous, now,
                                       origin="browser", author=author)
         except IntegrityError:
-            raise AuthoringError("Someone published this module at the same moment. Reload "
-                                 "the page to see their version.") from None
+            raise AuthoringError(_("Someone published this module at the same moment. Reload "
+                                   "the page to see their version.")) from None
     removed = db.session.execute(delete(Draft).where(
         Draft.id == draft_id, Draft.revision == revision)
         .execution_options(synchronize_session=False)).rowcount
     if not removed:  # saved again while this publish was running: keep that text, publish nothing
-        raise AuthoringError("Someone saved this draft while it was being published; nothing "
-                             "was published. Look at their text and publish again.")
+        raise AuthoringError(_("Someone saved this draft while it was being published; nothing "
+                               "was published. Look at their text and publish again."))
     module.current_version = version
     module.browser_change_at = now
     audit(author, "published", f"{module.key}/{name}",
@@ -246,7 +323,7 @@ def publish(module, author, name, now=None):
 
 def _number(version_id):
     return db.session.scalar(select(ModuleVersion.number).where(ModuleVersion.id == version_id)) \
-        if version_id else "none"
+        if version_id else _("none")
 
 
 def rebase_draft(module, name, author, now=None):
@@ -285,12 +362,13 @@ def restore_as_draft(module, name, number, author, now=None):
     """Make an earlier published version of a file the draft (publishing it is a new version)."""
     version, text = version_text(module, number, name)
     if version is None:
-        raise AuthoringError("There is no such version of this module.")
+        raise AuthoringError(_("There is no such version of this module."))
     now = now or utcnow()
     draft = drafts_of(module.id).get(name)
     if draft is not None:
-        raise AuthoringError(f"{name} already has a draft; publish or discard it before "
-                             "restoring an earlier version, so nobody's work is replaced.")
+        raise AuthoringError(_("%(name)s already has a draft; publish or discard it before "
+                               "restoring an earlier version, so nobody's work is replaced.",
+                               name=name))
     draft = Draft(module_id=module.id, name=name, revision=0)
     db.session.add(draft)
     draft.text = text or ""
@@ -314,22 +392,22 @@ def create_module(level_number, title, slug, author, now=None):
     now = now or utcnow()
     title = " ".join((title or "").split())
     if not title or len(title) > 200:
-        raise AuthoringError("Give the module a title (up to 200 characters).")
+        raise AuthoringError(_("Give the module a title (up to 200 characters)."))
     slug = (slug or "").strip().lower() or re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
     slug = slug[:60].strip("-")
     if not SLUG.match(slug) or module_folder_parts(f"01-{slug}") is None:
-        raise AuthoringError("The slug may use lower-case letters, digits and single hyphens, "
-                             "like 'renewal-risk'.")
+        raise AuthoringError(_("The slug may use lower-case letters, digits and single hyphens, "
+                               "like 'renewal-risk'."))
     if db.session.get(Level, level_number) is None:
-        raise AuthoringError("There is no such level.")
+        raise AuthoringError(_("There is no such level."))
     if db.session.scalar(select(Module.id).where(Module.level_number == level_number,
                                                  Module.slug == slug)):
-        raise AuthoringError(f"Level {level_number} already has a module '{slug}' (perhaps "
-                             "retired); choose another slug.")
+        raise AuthoringError(_("Level %(level)s already has a module '%(slug)s' (perhaps "
+                               "retired); choose another slug.", level=level_number, slug=slug))
     position = (db.session.scalar(select(func.max(Module.position)).where(
         Module.level_number == level_number)) or 0) + 1
     if position > 99:
-        raise AuthoringError("A level holds at most 99 modules.")
+        raise AuthoringError(_("A level holds at most 99 modules."))
     module = Module(level_number=level_number, slug=slug, position=position,
                     folder=f"{position:02d}-{slug}", browser_change_at=now)
     db.session.add(module)

@@ -6,10 +6,11 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from ..admin.audit import audit
-from ..curriculum.files import MODULE_FILES, load_curriculum
+from ..curriculum.files import MODULE_FILES, TRANSLATION_FILES, load_curriculum
 from ..curriculum.links import FILE_TYPES, module_folder_parts
 from ..curriculum.models import Module
 from ..curriculum.sync import browser_conflicts, import_curriculum
@@ -107,7 +108,7 @@ def plan_export(tree, target):
 
 def _counts(path):
     """A file that is part of a module as the pipeline reads it (not notes or drafts)."""
-    return path.name in MODULE_FILES or path.suffix.lower() in FILE_TYPES
+    return path.name in MODULE_FILES + TRANSLATION_FILES or path.suffix.lower() in FILE_TYPES
 
 
 def _module_key(relative):
@@ -138,24 +139,26 @@ def unpack(data, into):
     paths, paths that climb out ('..'), links.
     """
     if len(data) > ZIP_LIMIT:
-        raise TransferError(f"The zip is larger than {ZIP_LIMIT // 1048576} MB.")
+        raise TransferError(_("The zip is larger than %(megabytes)s MB.",
+                              megabytes=ZIP_LIMIT // 1048576))
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        raise TransferError("That file is not a zip archive.") from None
+        raise TransferError(_("That file is not a zip archive.")) from None
     entries = archive.infolist()
     if len(entries) > ENTRY_LIMIT:
-        raise TransferError(f"The zip holds more than {ENTRY_LIMIT} files.")
+        raise TransferError(_("The zip holds more than %(count)s files.", count=ENTRY_LIMIT))
     if sum(entry.file_size for entry in entries) > UNZIPPED_LIMIT:
-        raise TransferError(f"The zip would expand beyond {UNZIPPED_LIMIT // 1048576} MB.")
+        raise TransferError(_("The zip would expand beyond %(megabytes)s MB.",
+                              megabytes=UNZIPPED_LIMIT // 1048576))
     into = Path(into)
     for entry in entries:
         name = entry.filename
         parts = PurePosixPath(name).parts
         if name.startswith(("/", "\\")) or "\\" in name or ".." in parts or ":" in name:
-            raise TransferError(f"The zip contains an unsafe path: {name}")
+            raise TransferError(_("The zip contains an unsafe path: %(name)s", name=name))
         if (entry.external_attr >> 16) & 0o170000 == 0o120000:
-            raise TransferError(f"The zip contains a link: {name}")
+            raise TransferError(_("The zip contains a link: %(name)s", name=name))
         if entry.is_dir() or not parts:
             continue
         target = into.joinpath(*parts)
@@ -164,15 +167,16 @@ def unpack(data, into):
             with archive.open(entry) as source, open(target, "wb") as out:
                 shutil.copyfileobj(source, out, 1024 * 1024)
         except (OSError, zipfile.BadZipFile, RuntimeError) as error:
-            raise TransferError(f"The zip could not be unpacked at {name}: {error}") from None
+            raise TransferError(_("The zip could not be unpacked at %(name)s: %(error)s",
+                                  name=name, error=error)) from None
     # The levels may sit at the top or inside one folder (curriculum/level1/...).
     if any(p.name.startswith("level") for p in into.iterdir() if p.is_dir()):
         return into
     folders = [p for p in into.iterdir() if p.is_dir() and not p.name.startswith((".", "__"))]
     if len(folders) == 1:
         return folders[0]
-    raise TransferError("The zip has no level folders (level1 ... level5) at its top or "
-                        "inside one folder.")
+    raise TransferError(_("The zip has no level folders (level1 ... level5) at its top or "
+                          "inside one folder."))
 
 
 def check_upload(data):
@@ -187,7 +191,7 @@ def check_upload(data):
     conflicts = []
     if not problems:
         conflicts = browser_conflicts(db.session, curriculum) + [
-            (key, "not in the zip, so it would be retired (hidden from learners)")
+            (key, _("not in the zip, so it would be retired (hidden from learners)"))
             for key in would_retire(curriculum)]
     return curriculum, problems, conflicts, scratch
 

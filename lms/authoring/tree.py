@@ -9,6 +9,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, undefer
 
@@ -42,8 +43,8 @@ def write_tree(root, changes=None, light_except=None):
         undefer(Level.source_text), undefer(Level.exam_source)).order_by(Level.number)).all()
     for level in levels:
         if level.source_text is None:
-            raise NotExportable(f"level {level.number} was imported before its files were kept; "
-                                "run `lms import` once first")
+            raise NotExportable(_("level %(number)s was imported before its files were kept; "
+                                  "run `lms import` once first", number=level.number))
         folder = root / f"level{level.number}"
         folder.mkdir()
         (folder / "level.md").write_text(level.source_text, encoding="utf-8")
@@ -59,8 +60,8 @@ def write_tree(root, changes=None, light_except=None):
         if version is None and module.id not in changes:
             continue  # created in the browser and not yet published
         if version is not None and version.sources is None:
-            raise NotExportable(f"{module.key} was imported before its files were kept; "
-                                "run `lms import` once first")
+            raise NotExportable(_("%(module)s was imported before its files were kept; "
+                                  "run `lms import` once first", module=module.key))
         files = dict(version.sources) if version else {}
         for name, text in changes.get(module.id, {}).items():
             if text is None:
@@ -76,22 +77,22 @@ def write_tree(root, changes=None, light_except=None):
         for name, text in files.items():
             (folder / name).write_text(text, encoding="utf-8")
         written.append((module, folder, light))
-    full = [module.id for module, _, light in written if not light]
+    full = [module.id for module, __, light in written if not light]
     if full:
         for module_id, name, content in db.session.execute(
                 select(ModuleAsset.module_id, ModuleAsset.name, ModuleAsset.content)
                 .where(ModuleAsset.module_id.in_(full))):
-            folder = next(f for m, f, _ in written if m.id == module_id)
+            folder = next(f for m, f, __ in written if m.id == module_id)
             target = folder / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
     # A lesson that links to an image in a lightly written module still needs the file there.
-    light_ids = [module.id for module, _, light in written if light]
+    light_ids = [module.id for module, __, light in written if light]
     if light_ids:
         for module_id, name in db.session.execute(
                 select(ModuleAsset.module_id, ModuleAsset.name)
                 .where(ModuleAsset.module_id.in_(light_ids))):
-            folder = next(f for m, f, _ in written if m.id == module_id)
+            folder = next(f for m, f, __ in written if m.id == module_id)
             target = folder / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(b"")

@@ -16,7 +16,8 @@ from ..curriculum.models import Draft, Level, Module, ModuleAsset, ModuleVersion
 from ..extensions import db
 from ..learning.views import asset_response, module_asset
 from .assets import AssetError, upload_asset
-from .editing import (FILES, AuthoringError, SaveConflict, check_text, create_module,
+from ..curriculum.files import MODULE_FILES
+from .editing import (FILES, translation_states, AuthoringError, SaveConflict, check_text, create_module,
                       discard_draft, drafts_of, file_history, module_files, move, publish,
                       rebase_draft, restore, restore_as_draft, retire, save_draft, side_by_side,
                       version_text, working_text)
@@ -54,7 +55,8 @@ def tree():
     unexported = db.session.scalar(select(func.count(Module.id)).where(
         Module.browser_change_at.is_not(None)))
     return render_template("authoring/tree.html", levels=levels, modules=modules, drafts=drafts,
-                           unexported=unexported, files=FILES)
+                           unexported=unexported, files=MODULE_FILES,
+                           translated=translation_states("ja"))
 
 
 @bp.route("/admin/curriculum/modules", methods=["POST"])

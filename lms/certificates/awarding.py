@@ -9,12 +9,14 @@ call `refresh_certificates` after anything that could complete a level.
 import secrets
 from datetime import timedelta
 
+from flask_babel import format_date, get_locale, gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..clock import utcnow
 from ..exam.models import ExamAttempt
 from ..extensions import db
+from ..language import language_of
 from ..learning.progress import learner_standing
 from ..notices.notices import dismiss_about, notify
 from ..review.models import Review
@@ -24,6 +26,14 @@ from .models import FINAL, Certificate
 
 LEVELS = 5
 FINAL_TITLE = "Certified Customer Success Manager"
+
+
+def _long_day(moment):
+    """'05 March 2026'; in another language, that language's long date."""
+    locale = get_locale()
+    if locale is None or locale.language == "en":
+        return f"{moment:%d %B %Y}"
+    return format_date(moment, "long")
 
 
 def new_code():
@@ -104,8 +114,9 @@ def _issue(user, number, title, expires_at, curriculum, site, key_dir, descripti
             db.session.add(certificate)
     except IntegrityError:
         return None
-    notify(user.id, f"You earned a certificate: {title}.", link="/certificates",
-           key=f"issued:{certificate.id}")
+    with language_of(user):
+        notify(user.id, _("You earned a certificate: %(title)s.", title=title),
+               link="/certificates", key=f"issued:{certificate.id}")
     return certificate
 
 
@@ -147,14 +158,18 @@ def refresh_certificates(user, site, key_dir, require_review=False, notice_days=
             certificate.curriculum = _versions(level)
             _sign(certificate, site, key_dir, _description(level.level))
             dismiss_about(user.id, f"renew:{certificate.id}:", now)
-            notify(user.id, f"Your certificate was renewed: {certificate.title}.",
-                   link="/certificates", key=f"renewed:{certificate.id}:{now:%Y%m%d%H%M%S}")
+            with language_of(user):
+                notify(user.id, _("Your certificate was renewed: %(title)s.",
+                                  title=certificate.title),
+                       link="/certificates", key=f"renewed:{certificate.id}:{now:%Y%m%d%H%M%S}")
             changed.append(certificate)
         else:
-            notify(user.id, f"{certificate.title} expires on {certificate.expires_at:%d %B %Y}. "
-                   f"Pass the level {number} exam again to renew it.",
-                   link=f"/levels/{number}/exam",
-                   key=f"renew:{certificate.id}:{certificate.expires_at:%Y%m%d}")
+            with language_of(user):
+                notify(user.id, _("%(title)s expires on %(day)s. Pass the level %(n)s exam "
+                                  "again to renew it.", title=certificate.title,
+                                  day=_long_day(certificate.expires_at), n=number),
+                       link=f"/levels/{number}/exam",
+                       key=f"renew:{certificate.id}:{certificate.expires_at:%Y%m%d}")
     changed += _refresh_final(user, held, site, key_dir, now)
     db.session.flush()
     return changed
@@ -198,15 +213,17 @@ def revoke(certificate, reason, now=None):
     """Revoke a certificate with a reason and tell its holder; the final certification falls too."""
     now = now or utcnow()
     if certificate.revoked_at is not None:
-        raise RevocationError("This certificate is already revoked.")
+        raise RevocationError(_("This certificate is already revoked."))
     if not reason.strip():
-        raise RevocationError("Give a reason: the holder is told it.")
+        raise RevocationError(_("Give a reason: the holder is told it."))
     certificate.revoked_at, certificate.revoke_reason = now, reason.strip()
     dismiss_about(certificate.user_id, f"reinstated:{certificate.id}:", now)
     dismiss_about(certificate.user_id, f"renew:{certificate.id}:", now)
-    notify(certificate.user_id, f"Your certificate {certificate.title} was revoked: "
-           f"{certificate.revoke_reason}", link="/certificates",
-           key=f"revoked:{certificate.id}:{now:%Y%m%d%H%M%S%f}", now=now)
+    with language_of(certificate.user_id):
+        notify(certificate.user_id, _("Your certificate %(title)s was revoked: %(reason)s",
+                                      title=certificate.title, reason=certificate.revoke_reason),
+               link="/certificates",
+               key=f"revoked:{certificate.id}:{now:%Y%m%d%H%M%S%f}", now=now)
     final = _final_of(certificate) if not certificate.is_final else None
     if final is not None and final.revoked_at is None:
         revoke(final, _follows(certificate), now)
@@ -217,11 +234,13 @@ def reinstate(certificate, now=None):
     """Undo a revocation and tell the holder; a final certification that fell with it returns."""
     now = now or utcnow()
     if certificate.revoked_at is None:
-        raise RevocationError("This certificate is not revoked.")
+        raise RevocationError(_("This certificate is not revoked."))
     certificate.revoked_at, certificate.revoke_reason = None, None
     dismiss_about(certificate.user_id, f"revoked:{certificate.id}:", now)
-    notify(certificate.user_id, f"Your certificate {certificate.title} was reinstated.",
-           link="/certificates", key=f"reinstated:{certificate.id}:{now:%Y%m%d%H%M%S%f}", now=now)
+    with language_of(certificate.user_id):
+        notify(certificate.user_id, _("Your certificate %(title)s was reinstated.",
+                                      title=certificate.title), link="/certificates",
+               key=f"reinstated:{certificate.id}:{now:%Y%m%d%H%M%S%f}", now=now)
     final = _final_of(certificate) if not certificate.is_final else None
     if final is not None and final.revoke_reason == _follows(certificate):
         reinstate(final, now)

@@ -15,6 +15,7 @@ from pathlib import Path
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from flask_babel import gettext as _
 from jwt.algorithms import RSAAlgorithm
 from sqlalchemy import select
 
@@ -182,34 +183,37 @@ def verify_credential(token, jwks, is_revoked=None, now=None):
     try:
         header = jwt.get_unverified_header(token)
     except jwt.InvalidTokenError:
-        return Verdict("malformed", "This is not a signed credential (it cannot be read as a JWT).")
+        return Verdict("malformed", _("This is not a signed credential (it cannot be read as a "
+                                      "JWT)."))
     keys = {key.get("kid"): key for key in jwks.get("keys", [])}
     kid = str(header.get("kid", "")).rsplit("#", 1)[-1]
     if header.get("alg") != "RS256" or kid not in keys:
-        return Verdict("unknown-key", "The credential was not signed with any of the issuer's keys.")
+        return Verdict("unknown-key",
+                       _("The credential was not signed with any of the issuer's keys."))
     public_key = RSAAlgorithm.from_jwk(json.dumps(keys[kid]))
     try:
         claims = jwt.decode(token, public_key, algorithms=["RS256"],
                             options={"verify_exp": False, "verify_nbf": False, "verify_aud": False,
                                      "require": ["iss", "jti", "vc"]})
     except jwt.InvalidSignatureError:
-        return Verdict("tampered", "The signature does not match: the credential was altered "
-                       "after it was issued.")
+        return Verdict("tampered", _("The signature does not match: the credential was altered "
+                                     "after it was issued."))
     except jwt.InvalidTokenError:
-        return Verdict("tampered", "The credential could not be read intact: it was altered "
-                       "after it was issued.")
+        return Verdict("tampered", _("The credential could not be read intact: it was altered "
+                                     "after it was issued."))
     credential = claims["vc"]
     if claims.get("jti") != credential.get("id") \
             or claims.get("iss") != credential.get("issuer", {}).get("id") \
             or claims.get("sub") != credential.get("credentialSubject", {}).get("id"):
-        return Verdict("tampered", "The signed claims do not match the credential inside them.",
+        return Verdict("tampered", _("The signed claims do not match the credential inside them."),
                        credential)
     if "exp" in claims and _epoch(now) >= claims["exp"]:
-        return Verdict("expired", f"The signature is good, but the credential expired on "
-                       f"{credential.get('validUntil', '?')[:10]}.", credential)
+        return Verdict("expired", _("The signature is good, but the credential expired on "
+                                    "%(date)s.", date=credential.get("validUntil", "?")[:10]),
+                       credential)
     if _epoch(now) < claims.get("nbf", 0):
-        return Verdict("not-yet-valid", "The credential is not valid yet.", credential)
+        return Verdict("not-yet-valid", _("The credential is not valid yet."), credential)
     if is_revoked is not None and is_revoked(credential):
-        return Verdict("revoked", "The signature is good, but the issuer has revoked this "
-                       "credential.", credential)
-    return Verdict("valid", "The signature is good and the credential is valid.", credential)
+        return Verdict("revoked", _("The signature is good, but the issuer has revoked this "
+                                    "credential."), credential)
+    return Verdict("valid", _("The signature is good and the credential is valid."), credential)

@@ -1,15 +1,38 @@
 """The certificate as a one-page A4 landscape PDF, with a QR code to its verification page."""
 import io
+import os
 from pathlib import Path
 
 import font_source_sans_pro
 import font_source_serif_pro
 import segno
+from flask_babel import gettext as _
 from fpdf import FPDF
 
 SERIF = Path(font_source_serif_pro.__file__).parent / "files"
 SANS = Path(font_source_sans_pro.__file__).parent / "files"
 INK, BRAND, MUTED, GOLD = (29, 36, 51), (43, 89, 195), (107, 116, 135), (176, 141, 58)
+
+
+# Japanese (and Chinese and Korean) names and text: Debian's Noto CJK (fonts-noto-cjk), whose
+# collection holds the Japanese cut first. LMS_CJK_FONT may name another .ttf/.otf/.ttc.
+CJK_FONTS = (
+    ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+     "/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc"),
+    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+     "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"),
+)
+
+
+def cjk_font():
+    """(regular, bold) paths of a font with Japanese glyphs, or None if none is installed."""
+    chosen = os.environ.get("LMS_CJK_FONT")
+    if chosen and Path(chosen).is_file():
+        return chosen, chosen
+    for regular, bold in CJK_FONTS:
+        if Path(regular).is_file():
+            return regular, bold if Path(bold).is_file() else regular
+    return None
 
 
 def _fonts(pdf):
@@ -18,6 +41,12 @@ def _fonts(pdf):
     pdf.add_font("serif", "I", SERIF / "SourceSerifPro-It.ttf")
     pdf.add_font("sans", "", SANS / "SourceSansPro-Regular.ttf")
     pdf.add_font("sans", "B", SANS / "SourceSansPro-Semibold.ttf")
+    found = cjk_font()
+    if found:
+        # Only the glyphs used are embedded (fpdf2 subsets fonts), so the PDF stays small.
+        pdf.add_font("cjk", "", found[0], collection_font_number=0)
+        pdf.add_font("cjk", "B", found[1], collection_font_number=0)
+        pdf.set_fallback_fonts(["cjk"], exact_match=False)
 
 
 def _centred(pdf, y, text, family, style, size, colour, spacing=0):
@@ -48,19 +77,19 @@ def certificate_pdf(site_name, holder, title, subtitle, issued, expires, code, v
     pdf.rect(14, 14, 269, 182)
 
     _centred(pdf, 28, site_name.upper(), "sans", "B", 12, BRAND, spacing=1.5)
-    _centred(pdf, 44, "Certificate of Achievement", "serif", "", 34, INK)
+    _centred(pdf, 44, _("Certificate of Achievement"), "serif", "", 34, INK)
     pdf.set_draw_color(*GOLD)
     pdf.line(118, 66, 179, 66)
-    _centred(pdf, 74, "This certifies that", "serif", "I", 14, MUTED)
+    _centred(pdf, 74, _("This certifies that"), "serif", "I", 14, MUTED)
     _centred(pdf, 86, holder, "serif", "B", 32, INK)
-    _centred(pdf, 108, "has completed", "serif", "I", 14, MUTED)
+    _centred(pdf, 108, _("has completed"), "serif", "I", 14, MUTED)
     _centred(pdf, 118, title, "serif", "B", 20, BRAND)
     if subtitle:
         _centred(pdf, 131, subtitle, "sans", "", 12, MUTED)
 
     pdf.set_font("sans", "", 11)
     pdf.set_text_color(*INK)
-    for x, label, value in ((40, "Issued", issued), (110, "Valid until", expires)):
+    for x, label, value in ((40, _("Issued"), issued), (110, _("Valid until"), expires)):
         pdf.set_xy(x, 156)
         pdf.set_font("sans", "B", 9)
         pdf.set_text_color(*MUTED)
@@ -75,11 +104,12 @@ def certificate_pdf(site_name, holder, title, subtitle, issued, expires, code, v
     pdf.set_xy(40, 176)
     pdf.set_font("sans", "", 9)
     pdf.set_text_color(*MUTED)
-    pdf.cell(150, 5, f"Certificate code {code}")
+    pdf.cell(150, 5, _("Certificate code %(code)s", code=code))
     pdf.set_xy(40, 181)
-    pdf.cell(150, 5, f"Check it at {verify_url}")
+    pdf.cell(150, 5, _("Check it at %(url)s", url=verify_url))
     if status != "valid":
-        _centred(pdf, 140, status.upper(), "sans", "B", 16, (180, 35, 24), spacing=3)
+        status_label = {"revoked": _("Revoked"), "expired": _("Expired")}.get(status, status)
+        _centred(pdf, 140, status_label.upper(), "sans", "B", 16, (180, 35, 24), spacing=3)
 
     qr = io.BytesIO()
     segno.make(verify_url, error="m").save(qr, kind="png", scale=8, border=1)
@@ -87,5 +117,5 @@ def certificate_pdf(site_name, holder, title, subtitle, issued, expires, code, v
     pdf.image(qr, x=224, y=146, w=38, h=38)
     pdf.set_xy(214, 185)
     pdf.set_font("sans", "", 8)
-    pdf.cell(58, 4, "Scan to verify", align="C")
+    pdf.cell(58, 4, _("Scan to verify"), align="C")
     return bytes(pdf.output())

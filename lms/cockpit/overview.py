@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import url_for
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from sqlalchemy import case, func, select
 
 from ..assignments.dues import (BEHIND, COMPLETE as DUE_COMPLETE, NOTHING_ASSIGNED, ON_TRACK,
-                                OVERDUE, covering, dues_of, person_status)
+                                OVERDUE, covering, dues_of, person_status, short_date)
 from ..certificates.models import Certificate
 from ..curriculum.models import Module, ModuleVersion
 from ..exam.models import ExamAttempt
@@ -25,10 +26,11 @@ from ..teams.membership import team_people
 from .chart import bar_chart
 from .tables import Cell, Column, Table
 
-STATUS_TEXT = {ON_TRACK: "On track", BEHIND: "Behind", OVERDUE: "Overdue",
-               NOTHING_ASSIGNED: "Nothing assigned"}
-CELL_TEXT = {COMPLETE: "Complete", IN_PROGRESS: "In progress", NOT_STARTED: "Not started",
-             OVERDUE: "Overdue"}
+# What a state key reads as on a page (the keys stay English: they are compared and styled).
+STATUS_TEXT = {ON_TRACK: _l("On track"), BEHIND: _l("Behind"), OVERDUE: _l("Overdue"),
+               NOTHING_ASSIGNED: _l("Nothing assigned")}
+CELL_TEXT = {COMPLETE: _l("Complete"), IN_PROGRESS: _l("In progress"),
+             NOT_STARTED: _l("Not started"), OVERDUE: _l("Overdue")}
 CHART_WEEKS = 12
 
 
@@ -77,8 +79,10 @@ def team_overview(team, today, view="levels", level=None, notice_days=60, lock_l
     weeks = completions_by_week(standings, today)
     overview.tables["completions"] = completions_table(weeks)
     overview.chart = bar_chart([(label, count) for label, count in weeks],
-                               f"Modules completed each week by {team.name}, last "
-                               f"{CHART_WEEKS} weeks")
+                               ngettext("Modules completed each week by %(team)s, last "
+                                        "%(num)d week",
+                                        "Modules completed each week by %(team)s, last "
+                                        "%(num)d weeks", CHART_WEEKS, team=team.name))
     overview.waiting_reviews = waiting_reviews(ids)
     return overview
 
@@ -117,14 +121,20 @@ def next_due_text(items, today):
     if not open_items:
         return "—"
     due = open_items[0]
-    return f"{due.title}: {due.when_text(today)}"
+    return _("%(title)s: %(when)s", title=due.title, when=due.when_text(today))
+
+
+def of(done, total):
+    """'3 of 12'."""
+    return _("%(done)s of %(total)s", done=done, total=total)
 
 
 def people_table(people, standings, dues, status, today):
-    table = Table("people", "People", [
-        Column("Name"), Column("Email"), Column("Status"), Column("Modules complete", numeric=True),
-        Column("Levels complete", numeric=True), Column("Overdue", numeric=True),
-        Column("Next due"), Column("Last active")], empty="Nobody is in this team yet.")
+    table = Table("people", _("People"), [
+        Column(_("Name")), Column(_("Email")), Column(_("Status")),
+        Column(_("Modules complete"), numeric=True), Column(_("Levels complete"), numeric=True),
+        Column(_("Overdue"), numeric=True), Column(_("Next due")), Column(_("Last active"))],
+        empty=_("Nobody is in this team yet."))
     for person in people:
         standing = standings[person.id]
         modules = [m for level in standing for m in level.modules]
@@ -133,12 +143,12 @@ def people_table(people, standings, dues, status, today):
         overdue = sum(1 for due in dues[person.id] if due.state(today) == OVERDUE)
         table.add(Cell(person.name, href=person_link(person)), person.email,
                   Cell(STATUS_TEXT[status[person.id]], state=status[person.id]),
-                  Cell(f"{done} of {len(modules)}", numeric=True),
-                  Cell(f"{sum(1 for level in standing if level.is_complete)} of {len(standing)}",
+                  Cell(of(done, len(modules)), numeric=True),
+                  Cell(of(sum(1 for level in standing if level.is_complete), len(standing)),
                        numeric=True),
                   Cell(str(overdue), state=OVERDUE if overdue else None, numeric=True),
                   next_due_text(dues[person.id], today),
-                  last.strftime("%Y-%m-%d") if last else "never")
+                  last.strftime("%Y-%m-%d") if last else _("never"))
     return table
 
 
@@ -163,7 +173,7 @@ def module_code(level_number, position):
 
 
 def module_matrix(people, standings, dues, today, level=None):
-    columns = [Column("Name")]
+    columns = [Column(_("Name"))]
     chosen = []
     template = standings[people[0].id] if people else standings_of([0])[0]
     for level_standing in template:
@@ -173,9 +183,9 @@ def module_matrix(people, standings, dues, today, level=None):
             chosen.append((level_standing.level.number, module.module.id))
             columns.append(Column(module_code(level_standing.level.number, index),
                                   module.version.title))
-    caption = f"Modules of level {level}" if level is not None else "Every module"
-    table = Table("matrix", f"People × modules: {caption.lower()}", columns,
-                  empty="Nobody is in this team yet.")
+    caption = (_("People × modules: modules of level %(n)s", n=level) if level is not None
+               else _("People × modules: every module"))
+    table = Table("matrix", caption, columns, empty=_("Nobody is in this team yet."))
     for person in people:
         modules, levels, path = overdue_scopes(dues[person.id], today)
         status = {m.module.id: m.status for lv in standings[person.id] for m in lv.modules}
@@ -191,9 +201,10 @@ def module_matrix(people, standings, dues, today, level=None):
 
 def level_matrix(people, standings, dues, today):
     template = standings[people[0].id] if people else standings_of([0])[0]
-    columns = [Column("Name")] + [Column(f"Level {lv.level.number}", lv.level.title)
-                                  for lv in template]
-    table = Table("matrix", "People × levels", columns, empty="Nobody is in this team yet.")
+    columns = [Column(_("Name"))] + [Column(_("Level %(n)s", n=lv.level.number), lv.level.title)
+                                     for lv in template]
+    table = Table("matrix", _("People × levels"), columns,
+                  empty=_("Nobody is in this team yet."))
     for person in people:
         modules, levels, path = overdue_scopes(dues[person.id], today)
         cells = [Cell(person.name, href=person_link(person))]
@@ -203,17 +214,18 @@ def level_matrix(people, standings, dues, today):
             overdue = state != COMPLETE and (path or level.level.number in levels
                                              or bool(ids & modules))
             if state == COMPLETE:
-                text = "Complete"
+                text = str(CELL_TEXT[COMPLETE])
             elif not level.modules:
-                text = "Not published"
+                text = _("Not published")
             else:
-                text = f"{level.completed} of {len(level.modules)}"
+                text = of(level.completed, len(level.modules))
                 if level.exam_is_next:
-                    text += ", exam next"
+                    text = _("%(done)s of %(total)s, exam next", done=level.completed,
+                             total=len(level.modules))
                 if overdue:
-                    state, text = OVERDUE, f"Overdue: {text}"
+                    state, text = OVERDUE, _("Overdue: %(progress)s", progress=text)
                 elif state == NOT_STARTED:
-                    text = "Not started"
+                    text = str(CELL_TEXT[NOT_STARTED])
             cells.append(Cell(text, state=state.replace(" ", "-")))
         table.add(*cells)
     return table
@@ -226,21 +238,21 @@ def assignments_table(team, people, dues, today):
         for due in dues[person.id]:
             by_assignment[due.assignment.id].append(due)
     names = {person.id: person.name for person in people}
-    table = Table("assignments", "Assignments", [
-        Column("What"), Column("For"), Column("Due"), Column("Complete", numeric=True),
-        Column("Overdue", numeric=True), Column("Note")],
-        empty="Nothing is assigned yet. Assign a module, a level or the full path below.")
+    table = Table("assignments", _("Assignments"), [
+        Column(_("What")), Column(_("For")), Column(_("Due")), Column(_("Complete"), numeric=True),
+        Column(_("Overdue"), numeric=True), Column(_("Note"))],
+        empty=_("Nothing is assigned yet. Assign a module, a level or the full path below."))
     rows = sorted(by_assignment.values(), key=lambda items: (items[0].due_on, items[0].assignment.id))
     for items in rows:
         assignment = items[0].assignment
         target = team.name if assignment.user_id is None else names.get(
-            assignment.user_id, "someone")
+            assignment.user_id, _("someone"))
         complete = sum(1 for due in items if due.is_complete)
         overdue = sum(1 for due in items if due.state(today) == OVERDUE)
         table.add(Cell(items[0].title, href=url_for("cockpit.assignment",
                                                     assignment_id=assignment.id)),
                   target, assignment.due_on.isoformat(),
-                  Cell(f"{complete} of {len(items)}", numeric=True,
+                  Cell(of(complete, len(items)), numeric=True,
                        state="complete" if complete == len(items) else None),
                   Cell(str(overdue), numeric=True, state=OVERDUE if overdue else None),
                   assignment.note or "—")
@@ -254,10 +266,10 @@ def weak_skills(ids):
     module's role-play allows, so skills compare across modules; managers'
     review scores (1 to 4) sit beside them.
     """
-    table = Table("skills", "Role-play skills, weakest first", [
-        Column("Skill"), Column("Average in role-plays", numeric=True),
-        Column("Runs", numeric=True), Column("Average review score", numeric=True),
-        Column("Reviews", numeric=True)], empty="No finished role-plays yet.")
+    table = Table("skills", _("Role-play skills, weakest first"), [
+        Column(_("Skill")), Column(_("Average in role-plays"), numeric=True),
+        Column(_("Runs"), numeric=True), Column(_("Average review score"), numeric=True),
+        Column(_("Reviews"), numeric=True)], empty=_("No finished role-plays yet."))
     if not ids:
         return table
     runs = db.session.execute(select(RoleplayRun.module_version_id, RoleplayRun.scores).where(
@@ -291,17 +303,18 @@ def weak_skills(ids):
         table.add(skill,
                   Cell(f"{round(100 * sum(share) / len(share))}%" if share else "—", numeric=True),
                   Cell(str(len(share)), numeric=True),
-                  Cell(f"{sum(marks) / len(marks):.1f} of 4" if marks else "—", numeric=True),
+                  Cell(_("%(score).1f of 4", score=sum(marks) / len(marks)) if marks else "—",
+                       numeric=True),
                   Cell(str(len(marks)), numeric=True))
     return table
 
 
 def weak_quizzes(ids):
     """Module quizzes by how often the team's attempts fail, most failed first."""
-    table = Table("quizzes", "Quizzes that fail most", [
-        Column("Module"), Column("Attempts", numeric=True), Column("Failed", numeric=True),
-        Column("Fail rate", numeric=True), Column("People", numeric=True),
-        Column("Average score", numeric=True)], empty="No quiz attempts yet.")
+    table = Table("quizzes", _("Quizzes that fail most"), [
+        Column(_("Module")), Column(_("Attempts"), numeric=True), Column(_("Failed"), numeric=True),
+        Column(_("Fail rate"), numeric=True), Column(_("People"), numeric=True),
+        Column(_("Average score"), numeric=True)], empty=_("No quiz attempts yet."))
     if not ids:
         return table
     failed = func.sum(case((QuizAttempt.passed.is_(False), 1), else_=0))
@@ -337,12 +350,12 @@ def completions_by_week(standings, today, weeks=CHART_WEEKS):
                     start = week_start(module.progress.completed_at.date())
                     if start in counts:
                         counts[start] += 1
-    return [(f"{start.day} {start:%b}", counts[start]) for start in starts]
+    return [(short_date(start, year=False), counts[start]) for start in starts]
 
 
 def completions_table(weeks):
-    table = Table("completions", "Modules completed each week", [
-        Column("Week starting"), Column("Modules completed", numeric=True)])
+    table = Table("completions", _("Modules completed each week"), [
+        Column(_("Week starting")), Column(_("Modules completed"), numeric=True)])
     for label, count in weeks:
         table.add(label, Cell(str(count), numeric=True))
     return table

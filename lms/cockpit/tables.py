@@ -6,6 +6,8 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
+
 
 @dataclass
 class Cell:
@@ -14,12 +16,18 @@ class Cell:
     href: str | None = None
     numeric: bool = False
 
+    def __post_init__(self):
+        self.text = str(self.text)  # a lazily translated label, read in the page's language
+
 
 @dataclass
 class Column:
     label: str
     detail: str = ""  # e.g. a module's full title behind its short code
     numeric: bool = False
+
+    def __post_init__(self):
+        self.label, self.detail = str(self.label), str(self.detail)
 
     @property
     def heading(self):
@@ -32,7 +40,10 @@ class Table:
     caption: str
     columns: list
     rows: list = field(default_factory=list)
-    empty: str = "Nothing to show yet."
+    empty: str = _l("Nothing to show yet.")
+
+    def __post_init__(self):
+        self.caption, self.empty = str(self.caption), str(self.empty)
 
     def add(self, *cells):
         self.rows.append([cell if isinstance(cell, Cell) else Cell(str(cell)) for cell in cells])
@@ -50,7 +61,3 @@ class Table:
 def defuse(text):
     """Prefix text that starts like a spreadsheet formula (e.g. a name '=HYPERLINK(...)')."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def plural(count, one, many=None):
-    return f"{count} {one if count == 1 else (many or one + 's')}"

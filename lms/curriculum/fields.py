@@ -9,10 +9,15 @@ from typing import Any, Callable
 
 from .problems import Problem
 
+def N_(text):
+    """Mark a word for the translation catalogue; it is translated where it is shown."""
+    return text
+
+
 SKILLS = (
-    "customer focus", "outcome focus", "discovery", "active listening",
-    "empathy", "candour", "planning", "data literacy", "commercial acumen",
-    "influence", "problem solving", "clarity",
+    N_("customer focus"), N_("outcome focus"), N_("discovery"), N_("active listening"),
+    N_("empathy"), N_("candour"), N_("planning"), N_("data literacy"), N_("commercial acumen"),
+    N_("influence"), N_("problem solving"), N_("clarity"),
 )
 
 

@@ -20,13 +20,18 @@ from .problems import CurriculumProblems, Problem, in_order
 from .quizfile import default_exam_settings, check_exam_settings, read_questions, read_quiz
 from .render import render_markdown
 from .roleplayfile import read_roleplay
+from .translations import (LANGUAGES, lesson_overlay, lesson_problems, read_exam_translation,
+                           read_quiz_translation, read_roleplay_translation, translation_name)
 
 LEVELS = range(1, 6)
 # Part of every content hash: bump it when the pipeline's output changes, so
 # the next import re-renders everything into new versions.
-PIPELINE_VERSION = "5"
+PIPELINE_VERSION = "6"
 # Files beside lesson.md that a later part of the pipeline owns.
 MODULE_FILES = ("lesson.md", "quiz.md", "roleplay.md")
+# Their translations, beside them: lesson.ja.md and so on.
+TRANSLATION_FILES = tuple(translation_name(name, language) for language in LANGUAGES
+                          for name in MODULE_FILES)
 LEVEL_FIELDS = {
     "title": Field(text),
     "summary": Field(text),
@@ -57,6 +62,8 @@ class ModuleSource:
     roleplay: dict | None = None  # the script: persona, rubric, scenes, best path
     files: dict = field(default_factory=dict, repr=False)  # file name -> text
     assets: dict = field(default_factory=dict, repr=False)  # path in the folder -> bytes
+    # language -> {"lesson": {...}, "quiz": [...], "roleplay": {...}}: words for display only
+    translations: dict = field(default_factory=dict, repr=False)
 
     @property
     def key(self):
@@ -85,10 +92,15 @@ class LevelSource:
     validity_days: int = 730  # how long its certificate stays valid; 0: for ever
     exam_bank: list = field(default_factory=list)  # questions from exam.md
     bank_source: str = field(repr=False, default="")
+    # language -> {"title", "summary", "intro_html", "exam": {question key: words}}
+    translations: dict = field(default_factory=dict, repr=False)
+    translated_files: dict = field(default_factory=dict, repr=False)  # level.ja.md -> text
 
     @property
     def source_hash(self):
-        text = "\0".join((PIPELINE_VERSION, self.source, self.bank_source))
+        text = "\0".join((PIPELINE_VERSION, self.source, self.bank_source,
+                          *(f"{name}\0{self.translated_files[name]}"
+                            for name in sorted(self.translated_files))))
         return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -171,6 +183,7 @@ class _Reader:
             level.bank_source = self.read_text(bank) or ""
             _, level.exam_bank, problems = read_questions(level.bank_source, self.display(bank))
             self.problems += problems
+        self.read_level_translations(folder, level)
         positions, slugs = {}, {}
         for entry in sorted(folder.iterdir()):
             if entry.name.startswith(".") or not entry.is_dir():
@@ -226,15 +239,89 @@ class _Reader:
             roleplay, problems = read_roleplay(files["roleplay.md"],
                                                self.display(folder / "roleplay.md"))
             self.problems += problems
-        return ModuleSource(level, position, slug, folder.name, lesson, quiz, roleplay, files,
-                            self.read_assets(folder))
+        module = ModuleSource(level, position, slug, folder.name, lesson, quiz, roleplay, files,
+                              self.read_assets(folder))
+        self.read_module_translations(folder, module)
+        return module
+
+    def read_translated(self, folder, name, language, original_present):
+        """The text of `name`'s translation into `language`, or None."""
+        path = folder / translation_name(name, language)
+        if not path.is_file():
+            return None, path
+        if not original_present:
+            self.problem(path, None, f"is a translation of {name}, which is not here")
+            return None, path
+        return self.read_text(path), path
+
+    def read_module_translations(self, folder, module):
+        """Read lesson.ja.md and its siblings, each checked against its original."""
+        for language in LANGUAGES:
+            words = {}
+            for name in ("lesson.md", "quiz.md", "roleplay.md"):
+                text, path = self.read_translated(folder, name, language, name in module.files)
+                if text is None:
+                    continue
+                module.files[path.name] = text
+                display = self.display(path)
+                if name == "lesson.md":
+                    front, problems = read_front_matter(text, display)
+                    values, field_problems = check_fields(front, LESSON_FIELDS, display)
+                    problems += field_problems
+                    if not problems:
+                        problems = lesson_problems(module.lesson, None, front, display)
+                    html = self.render(path, folder, front)
+                    if not problems:
+                        words["lesson"] = lesson_overlay(values["title"], values["objectives"],
+                                                         html)
+                elif name == "quiz.md" and module.quiz:
+                    words["quiz"], problems = read_quiz_translation(module.quiz, text, display)
+                elif name == "roleplay.md" and module.roleplay:
+                    words["roleplay"], problems = read_roleplay_translation(module.roleplay,
+                                                                            text, display)
+                else:
+                    problems = []  # the original has problems of its own, reported already
+                self.problems += problems
+            if words:
+                module.translations[language] = words
+
+    def read_level_translations(self, folder, level):
+        """Read level.ja.md and exam.ja.md beside the originals."""
+        for language in LANGUAGES:
+            words = {}
+            text, path = self.read_translated(folder, "level.md", language, True)
+            if text is not None:
+                level.translated_files[path.name] = text
+                display = self.display(path)
+                front, problems = read_front_matter(text, display)
+                values, field_problems = check_fields(front, LEVEL_FIELDS, display)
+                problems += field_problems
+                if not problems and (values.get("exam") or default_exam_settings()) != level.exam:
+                    problems.append(Problem(display, 1, "the exam settings must be copied from "
+                                            "the original"))
+                html = self.render(path, folder, front)
+                self.problems += problems
+                if not problems:
+                    words.update(title=values["title"], summary=values["summary"],
+                                 intro_html=html)
+            text, path = self.read_translated(folder, "exam.md", language,
+                                              bool(level.bank_source))
+            if text is not None:
+                level.translated_files[path.name] = text
+                words["exam"], problems = read_exam_translation(level.exam_bank, text,
+                                                                self.display(path))
+                self.problems += problems
+            if words:
+                level.translations[language] = {key: value for key, value in words.items()
+                                                if value is not None}
 
     def read_assets(self, folder):
         """The images and downloads in a module's folder, each checked."""
         assets = {}
         for path in sorted(folder.rglob("*")):
             relative = path.relative_to(folder).as_posix()
-            if path.is_symlink() or not path.is_file() or relative in MODULE_FILES or any(
+            if path.is_symlink() or not path.is_file() or relative in MODULE_FILES + \
+                    TRANSLATION_FILES or any(
                     part.startswith(".") for part in path.relative_to(folder).parts):
                 continue
             if path.suffix.lower() not in FILE_TYPES:

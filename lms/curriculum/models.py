@@ -22,6 +22,11 @@ class Level(db.Model):
     # The files as written, so `lms export` can write them back.
     source_text: Mapped[str | None] = mapped_column(Text, deferred=True)
     exam_source: Mapped[str | None] = mapped_column(Text, deferred=True)
+    # language -> {title, summary, intro_html, exam: {question key: words}}
+    translations: Mapped[dict | None] = mapped_column(JSON, deferred=True)
+    translated_sources: Mapped[dict | None] = mapped_column(JSON, deferred=True)  # level.ja.md ...
+    # language -> {title, summary}: small, so lists of levels read it with no extra query
+    translated_titles: Mapped[dict | None] = mapped_column(JSON)
 
 
 class Module(db.Model):
@@ -71,6 +76,10 @@ class ModuleVersion(db.Model):
     has_roleplay: Mapped[bool] = mapped_column(default=False, server_default="0")
     # The module's files as published: {"lesson.md": text, "quiz.md": text, ...}.
     sources: Mapped[dict | None] = mapped_column(JSON, deferred=True)
+    # language -> {"lesson": {...}, "quiz": [...], "roleplay": {...}}: words for display only
+    translations: Mapped[dict | None] = mapped_column(JSON, deferred=True)
+    # language -> {title, objectives}: small, so lists of modules read it with no extra query
+    translated_titles: Mapped[dict | None] = mapped_column(JSON)
     origin: Mapped[str] = mapped_column(String(16), default="import", server_default="import")
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 

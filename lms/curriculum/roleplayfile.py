@@ -33,6 +33,8 @@ SCENE = re.compile(r"^##(?=\s|$)\s*(.*?)\s*#*\s*$")  # "## Title", not "### Asid
 CHOICE = re.compile(r"^ {0,3}[-*+]\s+\[(.+)\]\(\s*#([^)\s]*)\s*\)\s*$")
 INDENTED = re.compile(r"^(?: {2,}|\t)(.*)$")
 FEEDBACK = re.compile(r"^>\s?(.*)$")
+# "## ダナが反発する {#dana-bristles}": a scene may name its id, as a translation must.
+EXPLICIT_ID = re.compile(r"\s*\{#([a-z0-9][a-z0-9_-]*)\}\s*$")
 EFFECT = re.compile(r"^\s*([a-z][a-z ]*?)\s*([+-]\d+)\s*$")
 FENCE = re.compile(r"^ {0,3}(```|~~~)")
 PERSONA_KEYS = ("name", "role", "company", "mood")
@@ -84,7 +86,13 @@ class Scene:
 
     @property
     def id(self):
-        return slugify(self.title, "-")
+        explicit = EXPLICIT_ID.search(self.title)
+        return explicit.group(1) if explicit else slugify(self.title, "-")
+
+    @property
+    def shown_title(self):
+        """The heading as a reader sees it, without an explicit `{#id}`."""
+        return EXPLICIT_ID.sub("", self.title).strip()
 
 
 def _split_scenes(body, first_line, path, problems):
@@ -268,7 +276,7 @@ def read_roleplay(text, path):
         "reflection_min_words": settings["reflection_min_words"],
         "start": scenes[0].id,
         "scenes": {scene.id: {
-            "title": scene.title,
+            "title": scene.shown_title,
             "html": render_markdown("\n".join(scene.lines).strip())[0],
             "choices": [{"html": render_inline(c.text), "to": c.target, "effects": effects[id(c)],
                          "feedback_html": render_markdown("\n".join(c.feedback))[0]}

@@ -106,6 +106,11 @@ def import_curriculum(session, curriculum, now=None, origin="import", author=Non
             level.exam_bank_count = len(source.exam_bank)
             level.validity_days = source.validity_days
             level.source_text, level.exam_source = source.source, source.bank_source or None
+            level.translations = source.translations or None
+            level.translated_sources = dict(source.translated_files) or None
+            level.translated_titles = {
+                language: {"title": words["title"], "summary": words["summary"]}
+                for language, words in source.translations.items() if "title" in words} or None
             level.updated_at = now
     session.flush()
 
@@ -193,7 +198,13 @@ def new_version(session, module, source, previous, now, origin="import", author=
         lesson_markdown=lesson.markdown, lesson_html=lesson.html, quiz=source.quiz,
         quiz_question_count=len(source.quiz["questions"]) if source.quiz else 0,
         roleplay=source.roleplay, has_roleplay=source.roleplay is not None,
-        sources=dict(source.files), origin=origin, author_id=author.id if author else None)
+        sources=dict(source.files), translations=source.translations or None,
+        translated_titles={language: {"title": words["lesson"]["title"],
+                                      "objectives": words["lesson"]["objectives"]}
+                           for language, words in source.translations.items()
+                           if "lesson" in words} or None,
+        origin=origin,
+        author_id=author.id if author else None)
     session.add(version)
     session.flush()
     return version

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..assessment.papers import question_sheet, read_answers
+from ..curriculum.reading import paper_in_language, question_words
 from ..certificates.awarding import renewal_due
 from ..certificates.issuing import award_certificates
 from ..clock import utcnow
@@ -85,7 +86,9 @@ def attempt(number, attempt_id):
         abort(404)
     seconds_left = max(0, int((attempt.deadline_at - utcnow()).total_seconds()))
     return render_template("exam/take.html", level=level, attempt=attempt,
-                           sheet=question_sheet(attempt.paper), answers=attempt.answers or [],
+                           sheet=question_sheet(paper_in_language(attempt.paper, question_words(
+                               [m.version for m in level.modules], level.level))),
+                           answers=attempt.answers or [],
                            seconds_left=seconds_left)
 
 

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from ..assessment.papers import grade_paper, question_sheet, read_answers, unanswered
 from ..certificates.issuing import award_certificates
+from ..curriculum.reading import paper_in_language, question_words
 from ..extensions import db
 from ..learning.access import can_see_attempt, open_module, redirect_if_locked
 from .attempts import gate_for, hand_in, open_attempt, submitted_attempts
@@ -26,9 +27,14 @@ def render_quiz(level, module, attempt, gate, history, answers=None, missing=())
     return render_template(
         "quiz/take.html", level=level, module=module, attempt=attempt, gate=gate,
         history=history, settings=module.version.quiz["settings"],
-        sheet=question_sheet(attempt.paper) if attempt else None,
+        sheet=question_sheet(shown_paper(attempt, module)) if attempt else None,
         answers=answers or [], missing=missing,
         missing_list=", ".join(str(number + 1) for number in missing))
+
+
+def shown_paper(attempt, module):
+    """The attempt's paper in the reader's language (grading always uses attempt.paper)."""
+    return paper_in_language(attempt.paper, question_words([module.version]))
 
 
 @bp.route("/levels/<int:number>/<slug>/quiz")
@@ -87,7 +93,8 @@ def result(number, slug, attempt_id):
         return redirect(url_for("quiz.take", number=number, slug=slug))
     grade = grade_paper(attempt.paper, attempt.answers)
     questions = [{"question": q, "chosen": chosen, "mark": mark}
-                 for q, chosen, mark in zip(attempt.paper, attempt.answers, grade.marks)]
+                 for q, chosen, mark in zip(shown_paper(attempt, module), attempt.answers,
+                                            grade.marks)]
     own = attempt.user_id == current_user.id
     gate = gate_for(current_user.id, module.module) if own else None
     return render_template("quiz/result.html", level=level, module=module, attempt=attempt,

@@ -2,16 +2,19 @@
 
 Meant for cron (`lms remind`): a digest is keyed by person and day, so a
 second run the same day sends nothing new. Each digest is also left as a
-notice on the person's dashboard, replacing the day before's.
+notice on the person's dashboard, replacing the day before's. The text is
+marked for translation; outside a request (cron) it is written in English.
 """
 from collections import defaultdict
 
 from flask import url_for
+from flask_babel import gettext as _, ngettext
 from sqlalchemy import select, update
 
 from ..accounts.models import User
 from ..assignments.dues import COMPLETE, OVERDUE, covering, dues_of
 from ..extensions import db
+from ..language import language_of
 from ..learning.progress import standings_of
 from ..notices.models import Notice
 from ..notices.notices import notify
@@ -23,7 +26,7 @@ WINDOW_DAYS = 7
 
 def learner_digest_lines(dues, today):
     """What a learner must hear about: open work overdue or due within the window."""
-    return [f"- {due.title}: {due.when_text(today)}" for due in dues
+    return [_("- %(title)s: %(when)s", title=due.title, when=due.when_text(today)) for due in dues
             if due.state(today) != COMPLETE and due.steps
             and due.days_left(today) <= WINDOW_DAYS]
 
@@ -42,39 +45,31 @@ def send_digests(today, now, base_url, lock_levels=True):
     dues = dues_of(standings, covering(people))
     learners = 0
     for person_id, items in dues.items():
-        lines = learner_digest_lines(items, today)
-        if not lines:
-            continue
         person = people[person_id]
-        overdue = sum(1 for due in items if due.state(today) == OVERDUE)
-        subject = (f"{overdue} overdue, {len(lines) - overdue} due soon" if overdue
-                   else f"{len(lines)} due within {WINDOW_DAYS} days")
-        body = "\n".join([f"Hello {person.name},", "",
-                          "Here is the work assigned to you that is due soon or overdue:", "",
-                          *lines, "", f"Open your dashboard: {base_url}/", ""])
-        key = f"digest:learner:{person_id}:{today.isoformat()}"
-        if queue_message(key, person, f"Your assignments: {subject}", body, now):
-            learners += 1
-            notify(person_id, f"Your assignments: {subject}.", link=url_for("learning.dashboard"),
-                   key=key, now=now)
+        with language_of(person):
+            learners += _learner_digest(person, items, today, now, base_url)
     managers = 0
     for manager, teams in overdue_by_manager(people, dues, today).items():
-        lines = []
-        count = 0
-        for team_name, rows in sorted(teams.items()):
-            lines += ["", f"{team_name}:"]
-            for person, due in rows:
-                lines.append(f"- {person.name}: {due.title}, {due.when_text(today)}")
-                count += 1
-        body = "\n".join([f"Hello {manager.name},", "",
-                          "Work in your teams that is past its due date:", *lines, "",
-                          f"Open the cockpit: {base_url}/manage", ""])
-        key = f"digest:manager:{manager.id}:{today.isoformat()}"
-        subject = f"{count} overdue item{'s' if count != 1 else ''} in your teams"
-        if queue_message(key, manager, f"Team digest: {subject}", body, now):
-            managers += 1
-            notify(manager.id, f"Team digest: {subject}.", link=url_for("cockpit.index"),
-                   key=key, now=now)
+        with language_of(manager):
+            lines = []
+            count = 0
+            for team_name, rows in sorted(teams.items()):
+                lines += ["", _("%(team)s:", team=team_name)]
+                for person, due in rows:
+                    lines.append(_("- %(name)s: %(title)s, %(when)s", name=person.name,
+                                   title=due.title, when=due.when_text(today)))
+                    count += 1
+            body = "\n".join([_("Hello %(name)s,", name=manager.name), "",
+                              _("Work in your teams that is past its due date:"), *lines, "",
+                              _("Open the cockpit: %(url)s", url=f"{base_url}/manage"), ""])
+            key = f"digest:manager:{manager.id}:{today.isoformat()}"
+            subject = ngettext("%(num)d overdue item in your teams",
+                               "%(num)d overdue items in your teams", count)
+            if queue_message(key, manager, _("Team digest: %(subject)s", subject=subject), body,
+                             now):
+                managers += 1
+                notify(manager.id, _("Team digest: %(subject)s.", subject=subject),
+                       link=url_for("cockpit.index"), key=key, now=now)
     return learners, managers
 
 
@@ -110,3 +105,27 @@ def overdue_by_manager(people, dues, today):
             if manager.id != person_id:
                 digest[manager][team_name].append((people[person_id], due))
     return digest
+
+
+
+def _learner_digest(person, items, today, now, base_url):
+    """Queue one learner's digest and notice (in their language); 1 if it is new today."""
+    lines = learner_digest_lines(items, today)
+    if not lines:
+        return 0
+    overdue = sum(1 for due in items if due.state(today) == OVERDUE)
+    subject = (_("%(overdue)s overdue, %(soon)s due soon", overdue=overdue,
+                 soon=len(lines) - overdue) if overdue
+               else ngettext("%(count)s due within %(num)d day",
+                             "%(count)s due within %(num)d days", WINDOW_DAYS,
+                             count=len(lines)))
+    body = "\n".join([_("Hello %(name)s,", name=person.name), "",
+                      _("Here is the work assigned to you that is due soon or overdue:"), "",
+                      *lines, "", _("Open your dashboard: %(url)s", url=f"{base_url}/"), ""])
+    key = f"digest:learner:{person.id}:{today.isoformat()}"
+    if not queue_message(key, person, _("Your assignments: %(subject)s", subject=subject), body,
+                         now):
+        return 0
+    notify(person.id, _("Your assignments: %(subject)s.", subject=subject),
+           link=url_for("learning.dashboard"), key=key, now=now)
+    return 1

@@ -1,4 +1,5 @@
 """Who may review what, the queue, and recording a review once."""
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -55,14 +56,14 @@ def review_of(reflection_id):
 def record_review(reviewer, reflection, scores, feedback, kind="manager", now=None):
     """Record the one review of a submitted reflection; a second is refused."""
     if not reflection.is_submitted:
-        raise ReviewError("Only a submitted reflection can be reviewed.")
+        raise ReviewError(_("Only a submitted reflection can be reviewed."))
     if not feedback.strip():
-        raise ReviewError("Write some feedback for the learner.")
+        raise ReviewError(_("Write some feedback for the learner."))
     review = Review(reflection_id=reflection.id, reviewer_id=reviewer.id, kind=kind,
                     scores=scores, feedback=feedback.strip(), created_at=now or utcnow())
     try:
         with db.session.begin_nested():
             db.session.add(review)
     except IntegrityError:
-        raise ReviewError("This reflection has already been reviewed.") from None
+        raise ReviewError(_("This reflection has already been reviewed.")) from None
     return review

@@ -1,11 +1,19 @@
 """What the role-play page shows a learner, gathered in one place."""
 from ..accounts.models import User
+from ..curriculum.models import ModuleVersion
+from ..curriculum.reading import script_in_language
 from ..extensions import db
 from ..review.reviews import review_of, self_assessed
 from ..review.rubric import rubric_with_levels
 from .models import RoleplayRun
 from .reflections import reflection_of, word_count
-from .runs import debrief, finished_runs, open_run, script_of, transcript
+from .runs import debrief, finished_runs, open_run, script_of as original_script_of, transcript
+
+
+def script_of(run):
+    """The script a run is played against, in the reader's language."""
+    return script_in_language(original_script_of(run),
+                              db.session.get(ModuleVersion, run.module_version_id))
 
 
 def roleplay_page(user, module):
@@ -16,7 +24,8 @@ def roleplay_page(user, module):
     """
     run = open_run(user.id, module.id)
     runs = finished_runs(user.id, module.id)
-    script = script_of(run or runs[0]) if (run or runs) else module.current_version.roleplay
+    script = script_of(run or runs[0]) if (run or runs) else script_in_language(
+        module.current_version.roleplay, module.current_version)
     reflection = reflection_of(user.id, module.id)
     review = review_of(reflection.id) if reflection else None
     reflected = script_of(db.session.get(RoleplayRun, reflection.run_id)) if reflection else script

@@ -1,6 +1,7 @@
 """Rules for the written reflection: drafts, the minimum length, submitting once."""
 import re
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -16,9 +17,16 @@ class ReflectionError(ValueError):
     pass
 
 
+# Japanese, Chinese and Korean run words together; two of their characters count as a word,
+# about what an English word carries, so an 80-word minimum asks for some 160 characters.
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff66-\uff9f]")
+
+
 def word_count(body):
     """Words as a reader counts them: contractions and hyphenated words count once."""
-    return len(WORD.findall(body or ""))
+    body = body or ""
+    ideographs = len(CJK.findall(body))
+    return len(WORD.findall(CJK.sub(" ", body))) + (ideographs + 1) // 2
 
 
 def reflection_of(user_id, module_id):
@@ -45,7 +53,7 @@ def save_reflection(user, module, run, body, submit=False, min_words=80, now=Non
         except IntegrityError:  # a first draft saved in another tab a moment ago
             reflection = reflection_of(user.id, module.id)
     if reflection.is_submitted:
-        raise ReflectionError("This reflection was already submitted.")
+        raise ReflectionError(_("This reflection was already submitted."))
     words = word_count(body)
     complete = submit and words >= min_words
     written = db.session.execute(
@@ -56,10 +64,10 @@ def save_reflection(user, module, run, body, submit=False, min_words=80, now=Non
         .execution_options(synchronize_session=False)).rowcount
     db.session.refresh(reflection)
     if not written:
-        raise ReflectionError("This reflection was already submitted.")
+        raise ReflectionError(_("This reflection was already submitted."))
     if submit and not complete:
-        raise ReflectionError(f"Write at least {min_words} words; this has {words}. "
-                              "Your draft is saved.")
+        raise ReflectionError(_("Write at least %(minimum)s words; this has %(words)s. "
+                                "Your draft is saved.", minimum=min_words, words=words))
     if submit:
         progress = progress_for(user, module, now)
         progress.reflection_submitted_at = progress.reflection_submitted_at or now

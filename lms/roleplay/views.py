@@ -11,6 +11,7 @@ from ..review.rubric import read_scores
 from .models import RoleplayRun
 from .pages import roleplay_page
 from .reflections import ReflectionError, reflection_of, save_reflection
+from .pages import script_of as shown_script_of
 from .runs import choose, debrief, finished_runs, script_of, start_run
 
 bp = Blueprint("roleplay", __name__, template_folder="templates")
@@ -87,7 +88,7 @@ def run_debrief(number, slug, run_id):
         reflection = reflection_of(run.user_id, run.module_id)
         if reflection is None or not can_review(current_user, reflection):
             abort(404)
-    script = script_of(run)
+    script = shown_script_of(run)
     return render_template("roleplay/run.html", level=level, module=module, run=run,
                            script=script, result=debrief(script, run))
 

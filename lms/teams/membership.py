@@ -3,6 +3,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import aliased
 
@@ -51,9 +52,9 @@ def create_team(name):
     """Add a team; raise TeamError if the name is taken or empty."""
     name = name.strip()
     if not name:
-        raise TeamError("A team needs a name.")
+        raise TeamError(_("A team needs a name."))
     if db.session.scalar(select(Team).where(Team.name == name)) is not None:
-        raise TeamError(f"There is already a team called '{name}'.")
+        raise TeamError(_("There is already a team called '%(name)s'.", name=name))
     team = Team(name=name)
     db.session.add(team)
     db.session.flush()
@@ -64,7 +65,7 @@ def add_to_team(team_name, email, as_manager=False):
     """Put a user in a team (found by name), as a member or one of its managers."""
     team = db.session.scalar(select(Team).where(Team.name == team_name.strip()))
     if team is None:
-        raise TeamError(f"There is no team called '{team_name}'.")
+        raise TeamError(_("There is no team called '%(name)s'.", name=team_name))
     return add_member(team, email, as_manager)
 
 
@@ -77,26 +78,30 @@ def add_member(team, email, as_manager=False, now=None, by=None):
     """
     user = find_user(email or "")
     if user is None:
-        raise TeamError(f"There is no account for {(email or '').strip()}. Send them an "
-                        "invitation link instead.")
+        raise TeamError(_("There is no account for %(email)s. Send them an invitation link "
+                          "instead.", email=(email or '').strip()))
     if not user.active:
-        raise TeamError(f"The account for {user.email} is switched off.")
+        raise TeamError(_("The account for %(email)s is switched off.", email=user.email))
     if by is not None and by.role != "admin" and not as_manager:
         if user.role != "learner":
-            raise TeamError(f"{user.name} is a {user.role}; only an admin can add them to a team.")
+            raise TeamError(_("%(name)s is a %(role)s; only an admin can add them to a team.",
+                              name=user.name, role=user.role))
         if db.session.scalar(select(exists().where(TeamMembership.user_id == user.id,
                                                    TeamMembership.team_id != team.id))):
-            raise TeamError(f"{user.name} is already in another team. Send them an invitation "
-                            "link instead: joining another team is their choice.")
+            raise TeamError(_("%(name)s is already in another team. Send them an invitation "
+                              "link instead: joining another team is their choice.",
+                              name=user.name))
     if as_manager and user.role not in ("manager", "admin"):
-        raise TeamError(f"{user.email} is a {user.role}; only managers and admins manage teams.")
+        raise TeamError(_("%(email)s is a %(role)s; only managers and admins manage teams.",
+                          email=user.email, role=user.role))
     membership = db.session.scalar(select(TeamMembership).where(
         TeamMembership.team_id == team.id, TeamMembership.user_id == user.id))
     if membership is None:
         membership = TeamMembership(team_id=team.id, user_id=user.id, joined_at=now or utcnow())
         db.session.add(membership)
     elif membership.is_manager and not as_manager:
-        raise TeamError(f"{user.name} manages this team; an admin can change that.")
+        raise TeamError(_("%(name)s manages this team; an admin can change that.",
+                          name=user.name))
     membership.is_manager = as_manager
     db.session.flush()
     return membership
@@ -109,7 +114,7 @@ def remove_member(team, user_id, managers_too=False):
     if membership is None:
         return False
     if membership.is_manager and not managers_too:
-        raise TeamError("Only an admin can remove one of the team's managers.")
+        raise TeamError(_("Only an admin can remove one of the team's managers."))
     db.session.delete(membership)
     db.session.flush()
     return True
@@ -180,7 +185,7 @@ def _digest(token):
 def create_invitation(team, creator, days=INVITATION_DAYS, now=None):
     """A new single-use link into `team`: returns (invitation, secret token for the URL)."""
     if not 1 <= days <= 60:
-        raise TeamError("An invitation lasts between 1 and 60 days.")
+        raise TeamError(_("An invitation lasts between 1 and 60 days."))
     now = now or utcnow()
     token = secrets.token_urlsafe(24)
     invitation = TeamInvitation(team_id=team.id, token_hash=_digest(token),
@@ -215,10 +220,10 @@ def accept_invitation(invitation, user, now=None):
     now = now or utcnow()
     state = invitation.state(now)
     if state != "open":
-        raise TeamError(INVITATION_PROBLEMS[state])
+        raise TeamError(str(INVITATION_PROBLEMS[state]))
     if db.session.scalar(select(exists().where(TeamMembership.team_id == invitation.team_id,
                                                TeamMembership.user_id == user.id))):
-        raise TeamError("You are already in this team, so the link was left for someone else.")
+        raise TeamError(_("You are already in this team, so the link was left for someone else."))
     claimed = db.session.execute(
         update(TeamInvitation)
         .where(TeamInvitation.id == invitation.id, TeamInvitation.used_at.is_(None),
@@ -226,7 +231,7 @@ def accept_invitation(invitation, user, now=None):
         .values(used_at=now, used_by_id=user.id)
         .execution_options(synchronize_session=False)).rowcount
     if claimed != 1:
-        raise TeamError(INVITATION_PROBLEMS["used"])
+        raise TeamError(str(INVITATION_PROBLEMS["used"]))
     db.session.refresh(invitation)
     db.session.add(TeamMembership(team_id=invitation.team_id, user_id=user.id, joined_at=now))
     db.session.flush()
@@ -242,8 +247,10 @@ def withdraw_invitation(team, invitation_id, now=None):
     return True
 
 
+# Lazy: translated when shown, into the language of whoever opens the link.
 INVITATION_PROBLEMS = {
-    "used": "This invitation link has already been used. Ask your manager for a new one.",
-    "withdrawn": "This invitation link was withdrawn by the team's manager. Ask them for a new one.",
-    "expired": "This invitation link has expired. Ask your manager for a new one.",
+    "used": _l("This invitation link has already been used. Ask your manager for a new one."),
+    "withdrawn": _l("This invitation link was withdrawn by the team's manager. Ask them for a "
+                    "new one."),
+    "expired": _l("This invitation link has expired. Ask your manager for a new one."),
 }
