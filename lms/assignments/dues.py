@@ -131,8 +131,13 @@ def covering(person_ids, team_id=None):
     return found
 
 
-def due_for(assignment, person_id, standing, joined_at=None):
-    """Work out one assignment for one person from their standing (a list of LevelStanding)."""
+def due_for(assignment, person_id, standing, joined_at=None, titles=None):
+    """Work out one assignment for one person from their standing (a list of LevelStanding).
+
+    An assignment's title is the same for everyone; `titles` ({assignment id: title}) lets a
+    caller working out many people word it once.
+    """
+    titles = {} if titles is None else titles
     started, due_on = assignment.created_at, assignment.due_on
     if assignment.user_id is None and joined_at is not None and joined_at > started:
         # A late joiner gets the time everyone else had, counted from the day they joined.
@@ -146,9 +151,11 @@ def due_for(assignment, person_id, standing, joined_at=None):
             for module in level.modules:
                 if module.module.id == assignment.module_id:
                     done = module.progress is not None and module.progress.is_complete
-                    return Due(**base, title=_("Level %(level)s · %(title)s",
-                                               level=level.level.number,
-                                               title=shown(module.version, "title")),
+                    if assignment.id not in titles:
+                        titles[assignment.id] = _("Level %(level)s · %(title)s",
+                                                  level=level.level.number,
+                                                  title=shown(module.version, "title"))
+                    return Due(**base, title=titles[assignment.id],
                                level_number=level.level.number, slug=module.module.slug,
                                steps=1, done=int(done), locked=not level.unlocked,
                                completed_at=module.progress.completed_at if done else None)
@@ -157,27 +164,29 @@ def due_for(assignment, person_id, standing, joined_at=None):
     levels = [level for level in standing
               if assignment.scope == "path" or level.level.number == assignment.level_number]
     steps = done = 0
-    finished = []
     for level in levels:
-        steps += len(level.modules) + (1 if level.has_exam else 0)
-        for module in level.modules:
-            if module.progress is not None and module.progress.is_complete:
-                done += 1
-                finished.append(module.progress.completed_at)
-        if level.has_exam and level.exam_passed:
-            done += 1
-            finished.append(level.exam_passed_at)
-    if assignment.scope == "path":
-        title, number = _("The full path"), None
+        exam = 1 if level.has_exam else 0
+        steps += len(level.modules) + exam
+        done += level.completed + (exam if level.exam_passed else 0)
+    completed_at = None
+    if steps and done >= steps:  # finished: when the last step was done
+        finished = [m.progress.completed_at for level in levels for m in level.modules
+                    if m.progress is not None and m.progress.is_complete]
+        finished += [level.exam_passed_at for level in levels
+                     if level.has_exam and level.exam_passed]
+        completed_at = max((t for t in finished if t), default=None)
+    number = None if assignment.scope == "path" else assignment.level_number
+    if assignment.id in titles:
+        title = titles[assignment.id]
+    elif assignment.scope == "path":
+        title = titles[assignment.id] = _("The full path")
     else:
-        number = assignment.level_number
         named = shown(levels[0].level, "title") if levels else _("no longer published")
-        title = _("Level %(level)s — %(title)s", level=number, title=named)
+        title = titles[assignment.id] = _("Level %(level)s — %(title)s", level=number,
+                                          title=named)
     locked = assignment.scope == "level" and any(not level.unlocked for level in levels)
     return Due(**base, title=title, level_number=number, slug=None, steps=steps, done=done,
-               locked=locked,
-               completed_at=max((t for t in finished if t), default=None) if steps and done >= steps
-               else None)
+               locked=locked, completed_at=completed_at)
 
 
 def dues_of(standings, covered=None):
@@ -187,9 +196,9 @@ def dues_of(standings, covered=None):
     (every team's assignments, fetched here, when not given).
     """
     covered = covering(standings) if covered is None else covered
-    dues = {}
+    dues, titles = {}, {}
     for person_id, standing in standings.items():
-        items = [due_for(assignment, person_id, standing, joined)
+        items = [due_for(assignment, person_id, standing, joined, titles)
                  for assignment, joined in covered.get(person_id, [])]
         dues[person_id] = sorted(items, key=Due.sort_key)
     return dues

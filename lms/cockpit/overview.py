@@ -8,8 +8,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from flask import url_for
-from flask_babel import gettext as _, lazy_gettext as _l, ngettext
+from flask import g, url_for
+from flask_babel import gettext as _, ngettext
 from sqlalchemy import case, func, select
 
 from ..assignments.dues import (BEHIND, COMPLETE as DUE_COMPLETE, NOTHING_ASSIGNED, ON_TRACK,
@@ -27,10 +27,16 @@ from .chart import bar_chart
 from .tables import Cell, Column, Table
 
 # What a state key reads as on a page (the keys stay English: they are compared and styled).
-STATUS_TEXT = {ON_TRACK: _l("On track"), BEHIND: _l("Behind"), OVERDUE: _l("Overdue"),
-               NOTHING_ASSIGNED: _l("Nothing assigned")}
-CELL_TEXT = {COMPLETE: _l("Complete"), IN_PROGRESS: _l("In progress"),
-             NOT_STARTED: _l("Not started"), OVERDUE: _l("Overdue")}
+def N_(message):
+    """Mark a message for the catalogue; `words` translates it where it is shown."""
+    return message
+
+
+# Messages (translated where shown, with `words`), by state.
+STATUS_TEXT = {ON_TRACK: N_("On track"), BEHIND: N_("Behind"), OVERDUE: N_("Overdue"),
+               NOTHING_ASSIGNED: N_("Nothing assigned")}
+CELL_TEXT = {COMPLETE: N_("Complete"), IN_PROGRESS: N_("In progress"),
+             NOT_STARTED: N_("Not started"), OVERDUE: N_("Overdue")}
 CHART_WEEKS = 12
 
 
@@ -113,7 +119,10 @@ def headline(ids, status, today, notice_days):
 
 
 def person_link(person):
-    return url_for("cockpit.person", person_id=person.id)
+    """The person's page in the cockpit; url_for once per request, then by substitution."""
+    if "cockpit_person_link" not in g:
+        g.cockpit_person_link = url_for("cockpit.person", person_id=0)[:-1]
+    return g.cockpit_person_link + str(person.id)
 
 
 def next_due_text(items, today):
@@ -121,12 +130,21 @@ def next_due_text(items, today):
     if not open_items:
         return "—"
     due = open_items[0]
-    return _("%(title)s: %(when)s", title=due.title, when=due.when_text(today))
+    return words(N_("%(title)s: %(when)s")) % {"title": due.title, "when": due.when_text(today)}
+
+
+def words(message):
+    """A translated text, looked up once per request: the cockpit writes thousands of cells,
+    and each Flask-Babel lookup finds the request's catalogue again."""
+    cache = g.setdefault("cockpit_words", {})
+    if message not in cache:
+        cache[message] = _(message)
+    return cache[message]
 
 
 def of(done, total):
     """'3 of 12'."""
-    return _("%(done)s of %(total)s", done=done, total=total)
+    return words(N_("%(done)s of %(total)s")) % {"done": done, "total": total}
 
 
 def people_table(people, standings, dues, status, today):
@@ -138,11 +156,11 @@ def people_table(people, standings, dues, status, today):
     for person in people:
         standing = standings[person.id]
         modules = [m for level in standing for m in level.modules]
-        done = sum(1 for m in modules if m.status == COMPLETE)
+        done = sum(level.completed for level in standing)
         last = max((m.progress.last_visited_at for m in modules if m.progress), default=None)
         overdue = sum(1 for due in dues[person.id] if due.state(today) == OVERDUE)
         table.add(Cell(person.name, href=person_link(person)), person.email,
-                  Cell(STATUS_TEXT[status[person.id]], state=status[person.id]),
+                  Cell(words(STATUS_TEXT[status[person.id]]), state=status[person.id]),
                   Cell(of(done, len(modules)), numeric=True),
                   Cell(of(sum(1 for level in standing if level.is_complete), len(standing)),
                        numeric=True),
@@ -194,7 +212,7 @@ def module_matrix(people, standings, dues, today, level=None):
             state = status.get(module_id, NOT_STARTED)
             if state != COMPLETE and (path or level_number in levels or module_id in modules):
                 state = OVERDUE
-            cells.append(Cell(CELL_TEXT[state], state=state.replace(" ", "-")))
+            cells.append(Cell(words(CELL_TEXT[state]), state=state.replace(" ", "-")))
         table.add(*cells)
     return table
 
@@ -205,27 +223,28 @@ def level_matrix(people, standings, dues, today):
                                      for lv in template]
     table = Table("matrix", _("People × levels"), columns,
                   empty=_("Nobody is in this team yet."))
+    level_modules = {lv.level.number: {m.module.id for m in lv.modules} for lv in template}
     for person in people:
         modules, levels, path = overdue_scopes(dues[person.id], today)
         cells = [Cell(person.name, href=person_link(person))]
         for level in standings[person.id]:
             state = level.status
-            ids = {m.module.id for m in level.modules}
-            overdue = state != COMPLETE and (path or level.level.number in levels
-                                             or bool(ids & modules))
+            overdue = state != COMPLETE and (path or level.level.number in levels or bool(
+                modules and level_modules[level.level.number] & modules))
             if state == COMPLETE:
-                text = str(CELL_TEXT[COMPLETE])
+                text = words(CELL_TEXT[COMPLETE])
             elif not level.modules:
-                text = _("Not published")
+                text = words(N_("Not published"))
             else:
                 text = of(level.completed, len(level.modules))
                 if level.exam_is_next:
-                    text = _("%(done)s of %(total)s, exam next", done=level.completed,
-                             total=len(level.modules))
+                    text = words(N_("%(done)s of %(total)s, exam next")) % {
+                        "done": level.completed, "total": len(level.modules)}
                 if overdue:
-                    state, text = OVERDUE, _("Overdue: %(progress)s", progress=text)
+                    state, text = OVERDUE, words(N_("Overdue: %(progress)s")) % {
+                        "progress": text}
                 elif state == NOT_STARTED:
-                    text = str(CELL_TEXT[NOT_STARTED])
+                    text = words(CELL_TEXT[NOT_STARTED])
             cells.append(Cell(text, state=state.replace(" ", "-")))
         table.add(*cells)
     return table

@@ -20,7 +20,7 @@ from ..review.models import Review
 from ..roleplay.models import Reflection, RoleplayRun
 from ..teams.membership import visible_teams
 from ..teams.models import Team, TeamMembership
-from .overview import CELL_TEXT, of
+from .overview import CELL_TEXT, of, words
 from .tables import Cell, Column, Table
 
 TIMELINE_LIMIT = 200
@@ -119,7 +119,7 @@ def person_overview(person, today, now=None, viewer=None, lock_levels=True):
             _("open") if level.exam_is_next else (_("no exam") if not level.has_exam
                                                   else _("not yet")))
         levels.add(_("Level %(n)s: %(title)s", n=level.level.number, title=level.level.title),
-                   Cell(CELL_TEXT[level.status], state=level.status.replace(" ", "-")),
+                   Cell(words(CELL_TEXT[level.status]), state=level.status.replace(" ", "-")),
                    Cell(of(level.completed, len(level.modules)), numeric=True), exam)
         for module in level.modules:
             progress = module.progress
@@ -127,7 +127,7 @@ def person_overview(person, today, now=None, viewer=None, lock_levels=True):
                                title=module.version.title),
                              href=url_for("learning.lesson", number=level.level.number,
                                           slug=module.module.slug)),
-                        Cell(CELL_TEXT[module.status], state=module.status.replace(" ", "-")),
+                        Cell(words(CELL_TEXT[module.status]), state=module.status.replace(" ", "-")),
                         Cell(f"{progress.quiz_best_score}%" if progress and
                              progress.quiz_best_score is not None else "—", numeric=True),
                         day(progress.started_at) if progress else "—",

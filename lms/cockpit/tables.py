@@ -7,6 +7,7 @@ import io
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 
 
 @dataclass
@@ -47,6 +48,23 @@ class Table:
 
     def add(self, *cells):
         self.rows.append([cell if isinstance(cell, Cell) else Cell(str(cell)) for cell in cells])
+
+    def body_html(self):
+        """The rows as HTML. Built here rather than in a template loop: a team of 500 has
+        thousands of cells, and this is several times faster for the same markup."""
+        out = []
+        for row in self.rows:
+            out.append("<tr>")
+            for index, cell in enumerate(row):
+                tag, scope = ("th", ' scope="row"') if index == 0 else ("td", "")
+                classes = ("num " if cell.numeric else "") + (
+                    f"cell-{cell.state}" if cell.state else "")
+                text = escape(cell.text)
+                if cell.href:
+                    text = f'<a href="{escape(cell.href)}">{text}</a>'
+                out.append(f'<{tag}{scope} class="{escape(classes)}">{text}</{tag}>')
+            out.append("</tr>\n")
+        return Markup("".join(out))
 
     def csv(self):
         """The table as CSV text; a cell that a spreadsheet would run as a formula is defused."""

@@ -5,8 +5,9 @@ version, the learner's progress, their passed exams) however many modules or
 learners there are.
 """
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
+from typing import NamedTuple
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -19,9 +20,10 @@ from ..extensions import db
 from .models import ModuleProgress
 
 NOT_STARTED, IN_PROGRESS, COMPLETE = "not started", "in progress", "complete"
+VISIT_GRAIN = timedelta(minutes=1)
 
 
-@dataclass
+@dataclass(slots=True)
 class ModuleStanding:
     module: Module
     progress: ModuleProgress | None
@@ -49,6 +51,8 @@ class LevelStanding:
     unlocked: bool = True
     exam_passed: bool = False
     exam_passed_at: datetime | None = None
+    # Set by standings_of, whose standings are read-only snapshots; counted when None.
+    completed_count: int | None = None
 
     @cached_property
     def exam_question_pool(self):
@@ -65,6 +69,8 @@ class LevelStanding:
 
     @property
     def completed(self):
+        if self.completed_count is not None:
+            return self.completed_count
         return sum(1 for m in self.modules if m.status == COMPLETE)
 
     @property
@@ -149,9 +155,10 @@ def learner_standing(user, lock_levels=True):
     return standing
 
 
-@dataclass(frozen=True)
-class ProgressSummary:
-    """The part of a learner's module record that overviews need, read without the ORM."""
+class ProgressSummary(NamedTuple):
+    """The part of a learner's module record that overviews need, read without the ORM.
+
+    A tuple: a team of 500 makes tens of thousands of them per page."""
     module_id: int
     started_at: datetime
     last_visited_at: datetime
@@ -175,12 +182,13 @@ def standings_of(user_ids, lock_levels=True):
     progress = {user_id: {} for user_id in user_ids}
     passed = {user_id: {} for user_id in user_ids}
     if user_ids:
-        for row in db.session.execute(
-                select(ModuleProgress.user_id, ModuleProgress.module_id, ModuleProgress.started_at,
-                       ModuleProgress.last_visited_at, ModuleProgress.completed_at,
-                       ModuleProgress.quiz_best_score)
-                .where(ModuleProgress.user_id.in_(user_ids))):
-            progress[row.user_id][row.module_id] = ProgressSummary(*row[1:])
+        # Plain rows, not ORM objects: a team of 500 has tens of thousands of them.
+        table = ModuleProgress.__table__
+        for user_id, *row in db.session.connection().execute(
+                select(table.c.user_id, table.c.module_id, table.c.started_at,
+                       table.c.last_visited_at, table.c.completed_at, table.c.quiz_best_score)
+                .where(table.c.user_id.in_(user_ids))):
+            progress[user_id][row[0]] = ProgressSummary(*row)
         for user_id, level_number, when in db.session.execute(
                 select(ExamAttempt.user_id, ExamAttempt.level_number,
                        func.min(ExamAttempt.submitted_at))
@@ -190,17 +198,21 @@ def standings_of(user_ids, lock_levels=True):
     pools = {level.number: level_question_pool(
         level, [ModuleStanding(m, None) for m in modules if m.level_number == level.number])
         for level in levels}
+    # Read once, not once per learner: each level's modules and their ids.
+    by_number = [(level, [(m, m.id) for m in modules if m.level_number == level.number])
+                 for level in levels]
     standings = {}
     for user_id in user_ids:
-        by_level = {level.number: LevelStanding(
-            level, exam_passed=level.number in passed[user_id],
-            exam_passed_at=passed[user_id].get(level.number)) for level in levels}
-        for level in by_level.values():
-            level.exam_question_pool = pools[level.level.number]  # the same for everyone
-        for module in modules:
-            by_level[module.level_number].modules.append(
-                ModuleStanding(module, progress[user_id].get(module.id)))
-        standing = [by_level[level.number] for level in levels]
+        mine, exams = progress[user_id], passed[user_id]
+        standing = []
+        for level, level_modules in by_number:
+            found = [(module, mine.get(module_id)) for module, module_id in level_modules]
+            standing.append(LevelStanding(
+                level, modules=[ModuleStanding(module, p) for module, p in found],
+                exam_passed=level.number in exams, exam_passed_at=exams.get(level.number),
+                completed_count=sum(1 for _, p in found
+                                    if p is not None and p.completed_at is not None)))
+            standing[-1].exam_question_pool = pools[level.number]  # the same for everyone
         previous_opens = True
         for level in standing:
             level.unlocked = not lock_levels or previous_opens
@@ -262,7 +274,9 @@ def record_visit(user, module, progress=None, now=None):
     """
     now = now or utcnow()
     progress = progress_for(user, module, now, progress)
-    progress.last_visited_at = now
+    # To the minute is enough for 'continue': rereading a page writes nothing new.
+    if progress.last_visited_at is None or now - progress.last_visited_at >= VISIT_GRAIN:
+        progress.last_visited_at = now
     return progress
 
 
