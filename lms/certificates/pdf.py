@@ -1,6 +1,7 @@
 """The certificate as a one-page A4 landscape PDF, with a QR code to its verification page."""
 import io
 import os
+import re
 from pathlib import Path
 
 import font_source_sans_pro
@@ -46,12 +47,26 @@ def _fonts(pdf):
         # Only the glyphs used are embedded (fpdf2 subsets fonts), so the PDF stays small.
         pdf.add_font("cjk", "", found[0], collection_font_number=0)
         pdf.add_font("cjk", "B", found[1], collection_font_number=0)
-        pdf.set_fallback_fonts(["cjk"], exact_match=False)
+        pdf.add_font("cjk", "I", found[0], collection_font_number=0)
+
+
+CJK = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]")
+
+
+def _font(pdf, family, style, size, text):
+    """Set the font for `text`: the Japanese-capable one when it has such characters.
+
+    Chosen per line rather than with fpdf2's fallback fonts, which can leave the wrong font
+    in force for the next line (its Latin letters then print as empty boxes).
+    """
+    if CJK.search(text) and "cjk" in pdf.fonts:
+        family = "cjk"
+    pdf.set_font(family, style, size)
 
 
 def _centred(pdf, y, text, family, style, size, colour, spacing=0):
     pdf.set_xy(20, y)
-    pdf.set_font(family, style, size)
+    _font(pdf, family, style, size, text)
     pdf.set_text_color(*colour)
     pdf.set_char_spacing(spacing)
     pdf.cell(257, size * 0.5, text, align="C")
@@ -91,22 +106,22 @@ def certificate_pdf(site_name, holder, title, subtitle, issued, expires, code, v
     pdf.set_text_color(*INK)
     for x, label, value in ((40, _("Issued"), issued), (110, _("Valid until"), expires)):
         pdf.set_xy(x, 156)
-        pdf.set_font("sans", "B", 9)
+        _font(pdf, "sans", "B", 9, label)
         pdf.set_text_color(*MUTED)
         pdf.cell(60, 5, label.upper())
         pdf.set_xy(x, 162)
-        pdf.set_font("serif", "", 13)
+        _font(pdf, "serif", "", 13, value)
         pdf.set_text_color(*INK)
         pdf.cell(60, 6, value)
         pdf.set_draw_color(*MUTED)
         pdf.set_line_width(0.2)
         pdf.line(x, 170, x + 55, 170)
-    pdf.set_xy(40, 176)
-    pdf.set_font("sans", "", 9)
     pdf.set_text_color(*MUTED)
-    pdf.cell(150, 5, _("Certificate code %(code)s", code=code))
-    pdf.set_xy(40, 181)
-    pdf.cell(150, 5, _("Check it at %(url)s", url=verify_url))
+    for y, line in ((176, _("Certificate code %(code)s", code=code)),
+                    (181, _("Check it at %(url)s", url=verify_url))):
+        pdf.set_xy(40, y)
+        _font(pdf, "sans", "", 9, line)
+        pdf.cell(150, 5, line)
     if status != "valid":
         status_label = {"revoked": _("Revoked"), "expired": _("Expired")}.get(status, status)
         _centred(pdf, 140, status_label.upper(), "sans", "B", 16, (180, 35, 24), spacing=3)
@@ -116,6 +131,7 @@ def certificate_pdf(site_name, holder, title, subtitle, issued, expires, code, v
     qr.seek(0)
     pdf.image(qr, x=224, y=146, w=38, h=38)
     pdf.set_xy(214, 185)
-    pdf.set_font("sans", "", 8)
-    pdf.cell(58, 4, _("Scan to verify"), align="C")
+    scan = _("Scan to verify")
+    _font(pdf, "sans", "", 8, scan)
+    pdf.cell(58, 4, scan, align="C")
     return bytes(pdf.output())

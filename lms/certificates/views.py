@@ -12,6 +12,8 @@ from ..accounts.guards import admin_required
 from ..admin.audit import audit
 from ..accounts.models import User
 from ..clock import utcnow
+from ..curriculum.models import Level
+from ..curriculum.reading import ORIGINAL, reading_language, shown
 from ..extensions import db
 from .awarding import (RevocationError, certificates_of, due_for_renewal, find_certificate,
                        reinstate, revoke)
@@ -61,6 +63,21 @@ def mine():
          "renew": due_for_renewal(c, notice_days, now)} for c in held])
 
 
+@bp.app_template_global("certificate_title")
+def shown_title(certificate):
+    """The certificate's title in the reader's language where its level is translated.
+
+    The signed credential keeps the title it was issued with; this is only how a page or the
+    PDF names it.
+    """
+    if certificate.is_final or reading_language() == ORIGINAL:
+        return certificate.title
+    level = db.session.get(Level, certificate.level_number)
+    if level is None or shown(level, "title") == level.title:
+        return certificate.title
+    return _("Level %(n)s: %(title)s", n=level.number, title=shown(level, "title"))
+
+
 @bp.route("/certificates/<code>.pdf")
 @login_required
 def pdf(code):
@@ -68,7 +85,7 @@ def pdf(code):
     certificate = own_certificate(code)
     now = utcnow()
     data = certificate_pdf(
-        current_app.config["LMS_SITE_NAME"], certificate.holder_name, certificate.title,
+        current_app.config["LMS_SITE_NAME"], certificate.holder_name, shown_title(certificate),
         _("All five levels of the customer success curriculum") if certificate.is_final
         else _("Every module's lesson, quiz and role-play, and the level exam"),
         format_date(certificate.renewed_at or certificate.issued_at, "long"),
