@@ -8,30 +8,23 @@ through the app in-process (no network). Prints the median of several runs
 and the SQL statements each page makes; the query count must not depend on
 the team's size.
 """
-import random
 import statistics
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from flask_migrate import upgrade
-from sqlalchemy import event, insert, select
+from sqlalchemy import event
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.world import populate  # noqa: E402
 from lms import MIGRATIONS, create_app  # noqa: E402
-from lms.accounts.models import User  # noqa: E402
-from lms.assignments.models import Assignment  # noqa: E402
 from lms.curriculum.files import read_curriculum  # noqa: E402
-from lms.curriculum.models import Module  # noqa: E402
 from lms.curriculum.sync import import_curriculum  # noqa: E402
 from lms.extensions import db  # noqa: E402
-from lms.learning.models import ModuleProgress  # noqa: E402
-from lms.quiz.models import QuizAttempt  # noqa: E402
-from lms.teams.models import Team, TeamMembership  # noqa: E402
 
 LEARNERS, LEVELS, MODULES, RUNS = 500, 5, 12, 7
 QUIZ = """## Which comes first?
@@ -60,51 +53,6 @@ def write_curriculum(root):
                 "  - Do another thing\n  - Explain a third\nskills:\n  - customer focus\n---\n"
                 f"## Why it matters\n\n{body}\n")
             (module / "quiz.md").write_text(QUIZ)
-
-
-def populate(app):
-    rng = random.Random(7)
-    now = datetime.utcnow()
-    with app.app_context():
-        modules = db.session.scalars(select(Module).order_by(Module.level_number,
-                                                             Module.position)).all()
-        team = Team(name="Customer Success Worldwide")
-        manager = User(email="boss@example.com", name="Boss", role="manager",
-                       password_hash="x", created_at=now)
-        db.session.add_all([team, manager])
-        db.session.flush()
-        db.session.add(TeamMembership(team_id=team.id, user_id=manager.id, is_manager=True))
-        db.session.execute(insert(User), [
-            {"email": f"csm{n}@example.com", "name": f"CSM {n:03d}", "role": "learner",
-             "password_hash": "x", "created_at": now, "active": True} for n in range(LEARNERS)])
-        ids = db.session.scalars(select(User.id).where(User.role == "learner")).all()
-        db.session.execute(insert(TeamMembership), [
-            {"team_id": team.id, "user_id": uid, "is_manager": False, "joined_at": now}
-            for uid in ids])
-        progress, attempts = [], []
-        for uid in ids:
-            reached = rng.randint(0, len(modules))
-            for index, module in enumerate(modules[:reached + 1][:len(modules)]):
-                when = now - timedelta(days=rng.randint(1, 80))
-                done = index < reached
-                progress.append({"user_id": uid, "module_id": module.id, "started_at": when,
-                                 "last_visited_at": when, "lesson_read_at": when,
-                                 "completed_at": when if done else None,
-                                 "quiz_best_score": 100 if done else None})
-                attempts.append({"user_id": uid, "module_id": module.id,
-                                 "module_version_id": module.current_version_id,
-                                 "started_at": when, "submitted_at": when, "paper": [],
-                                 "answers": [], "pass_mark": 70, "question_count": 1,
-                                 "correct_count": int(done), "score": 100 if done else 0,
-                                 "passed": done})
-        db.session.execute(insert(ModuleProgress), progress)
-        db.session.execute(insert(QuizAttempt), attempts)
-        for level in range(1, LEVELS + 1):
-            db.session.add(Assignment(team_id=team.id, scope="level", level_number=level,
-                                      due_on=date.today() + timedelta(days=30 * level - 45),
-                                      created_at=now - timedelta(days=60), created_by_id=manager.id))
-        db.session.commit()
-        return team.id, manager.id, ids[0], len(progress), len(attempts)
 
 
 def measure(client, engine, url):
@@ -139,7 +87,9 @@ def main():
             db.session.commit()
             engine = db.engine
         started = time.perf_counter()
-        team_id, manager_id, learner_id, progress, attempts = populate(app)
+        world = populate(app, LEARNERS)
+        team_id, manager_id, learner_id = world["team_id"], world["manager_id"], world["learner_id"]
+        progress, attempts = world["progress"], world["attempts"]
         print(f"Built {LEARNERS} learners x {LEVELS * MODULES} modules: {progress} progress "
               f"records, {attempts} quiz attempts ({time.perf_counter() - started:.1f}s).")
         manager, learner = app.test_client(), app.test_client()

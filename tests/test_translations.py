@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.datastructures import LanguageAccept
 
 from lms import create_app
@@ -19,7 +19,7 @@ from lms.quiz.models import QuizAttempt
 from lms.roleplay.models import RoleplayRun
 from lms.roleplay.reflections import word_count
 
-from .conftest import ROLEPLAY, lesson_md, quiz_md, sign_in_as
+from .conftest import ROLEPLAY, lesson_md, sign_in_as
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "lms" / "translations" / "ja" / "LC_MESSAGES" / "messages.po"

@@ -254,7 +254,7 @@ def _check_result(module, name, curriculum, problems, root_name):
     if source is not None:
         check.html = source.lesson.html if source.lesson else ""
         check.quiz, check.roleplay = source.quiz, source.roleplay
-        _, language = original_name(name)
+        language = original_name(name)[1]
         if language:  # a translation previews in its own words over the original's structure
             words = source.translations.get(language, {})
             if "lesson" in words:
