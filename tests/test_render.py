@@ -77,3 +77,20 @@ def test_the_pipeline_needs_no_flask(name):
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module]
             assert not any(n.split(".")[0].startswith(("flask", "lms")) for n in names), names
+
+
+@pytest.mark.parametrize("text", [
+    "Ask Dana what changed in the depots", "Tom's 3 < 5 & \"quoted\" — fine.", "Wait... then?",
+    "1. a list", "- an item", "# a heading", "> a quote", "two  spaces", " leading", "trailing ",
+    "a *stressed* word", "see [the guide](x.md)", "a: b", "100% done, 50 % left", "",
+    "line one\nline two", "a_b", "x = y", "= setext",
+])
+def test_plain_lines_skip_the_parser_with_the_same_result(text):
+    """The shortcut for plain lines gives exactly what Markdown would."""
+    from lms.curriculum import render
+    fast = render.render_markdown(text)
+    slow_md = render._markdown()
+    slow_md.reset()
+    slow_md.treeprocessors["lms_links"].link_url = None
+    slow = render.sanitise(slow_md.convert(render.checklist_boxes(text)))
+    assert fast[0] == slow

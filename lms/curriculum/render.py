@@ -2,6 +2,7 @@
 import re
 import threading
 import xml.etree.ElementTree as etree
+from html import escape as escape_html
 
 import markdown
 import nh3
@@ -126,12 +127,21 @@ def _markdown():
     return md
 
 
+# One line of plain words (most questions, options and feedback): Markdown would only wrap it
+# in <p> and escape it, so its parser is skipped. Anything that could be markup, a link, a
+# list, a heading or a line break goes the long way. Same output (tests check both ways).
+PLAIN_LINE = re.compile(r"[^\\`*_\[\]<>&!|~\n\r\t{}:#]+")
+MARKUP_AT_EDGES = re.compile(r"^\s|^([-+*>#=]|\d+[.)])|\s$")
+
+
 def render_markdown(text, link_url=None):
     """Render Markdown to sanitised HTML; return (html, heading anchor ids).
 
     `link_url` maps a relative link or image path to the URL the site serves
     it at, or None to leave it as written.
     """
+    if PLAIN_LINE.fullmatch(text) and not MARKUP_AT_EDGES.search(text):
+        return "<p>" + escape_html(text, quote=False) + "</p>", set()
     md = _markdown()
     md.reset()
     md.treeprocessors["lms_links"].link_url = link_url

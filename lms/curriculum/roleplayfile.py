@@ -248,8 +248,12 @@ def strongest_paths(script):
     return best, {skill: value or 0 for skill, value in skill_max.items()}
 
 
-def read_roleplay(text, path):
-    """Parse a module's roleplay.md; return (script dict or None, problems)."""
+def read_roleplay(text, path, score=True):
+    """Parse a module's roleplay.md; return (script dict or None, problems).
+
+    `score=False` skips walking every path for the best score: a translation is scored by
+    its original, whose choices and effects it must match.
+    """
     front, problems = read_front_matter(text, path)
     settings, field_problems = check_fields(front, ROLEPLAY_FIELDS, path)
     problems += field_problems
@@ -283,6 +287,8 @@ def read_roleplay(text, path):
                         for c in scene.choices],
         } for scene in by_id.values()},
     }
+    if not score:
+        return script, []
     try:
         best, skill_max = strongest_paths(script)
     except OverflowError:

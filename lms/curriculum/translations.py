@@ -231,7 +231,7 @@ def read_roleplay_translation(original, text, path):
                                    "the original scene's id, like '## …… {#dana-calls}'"))
     if unnamed:
         return None, unnamed
-    translated, problems = read_roleplay(text, path)
+    translated, problems = read_roleplay(text, path, score=False)
     if problems:
         return None, problems
     problems = roleplay_problems(original, translated, path)
