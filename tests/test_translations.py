@@ -19,7 +19,7 @@ from lms.quiz.models import QuizAttempt
 from lms.roleplay.models import RoleplayRun
 from lms.roleplay.reflections import word_count
 
-from .conftest import ROLEPLAY, lesson_md, sign_in_as
+from .conftest import ROLEPLAY, lesson_md, quiz_md, sign_in_as
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "lms" / "translations" / "ja" / "LC_MESSAGES" / "messages.po"
@@ -387,3 +387,52 @@ def test_notices_and_emails_are_written_in_the_recipients_language(app, make_use
         with language_of(jordan):
             assert gettext("Sign out") == "Sign out"
         assert gettext("Sign out") == "Sign out"
+
+
+def test_translated_words_go_only_on_the_question_they_translate(app):
+    """A paper keeps its own words when the question changed since, or when two files share
+    a title: the learner always reads what they are graded on."""
+    import random
+    from lms.assessment.papers import build_paper
+    from lms.curriculum.quizfile import read_quiz
+    from lms.curriculum.reading import paper_in_language
+    original, _ = read_quiz(quiz_md(), "quiz.md")
+    translated, _ = read_quiz(QUIZ_JA, "quiz.ja.md")
+    from lms.curriculum.translations import quiz_overlay
+    words = quiz_overlay(translated["questions"])
+    paper = build_paper(original["questions"], random.Random(3))
+    pairs = {q["key"]: [(q, w)] for q, w in zip(original["questions"], words)}
+    with app.test_request_context(headers={"Accept-Language": "ja"}):
+        shown = paper_in_language(paper, pairs)
+        assert all("先月" in " ".join(q["options"]) or "チャンピオン" in " ".join(q["options"])
+                   for q in shown)
+        for q, s in zip(paper, shown):  # the same options, in the paper's order, translated
+            assert s["correct"] == q["correct"] and len(s["options"]) == len(q["options"])
+        # The quiz was edited after the attempt began: an option was added to question 1.
+        edited = [dict(q) for q in original["questions"]]
+        edited[0] = {**edited[0], "options": edited[0]["options"] + [
+            {"html": "A new option", "correct": False}]}
+        stale = {q["key"]: [(q, w)] for q, w in zip(edited, words)}
+        kept = paper_in_language(paper, stale)
+        first = next(i for i, q in enumerate(paper) if q["key"] == edited[0]["key"])
+        assert kept[first] == paper[first]
+        # An older paper, laid out before option order was recorded, keeps its words too.
+        old = [{k: v for k, v in q.items() if k != "order"} for q in paper]
+        assert paper_in_language(old, pairs) == old
+
+
+def test_export_keeps_a_levels_translations(app_config, make_curriculum, tmp_path):
+    """Downloading the curriculum and uploading it again must not lose level.ja.md."""
+    from lms.authoring.tree import write_tree
+    level_ja = "---\ntitle: 基礎\nsummary: ここから始めます。\n---\nレベルへようこそ。\n"
+    root = make_curriculum({**TRANSLATED, "level1/level.ja.md": level_ja},
+                           root_name="curriculum-levels")
+    app = create_app({**app_config, "LMS_CURRICULUM_DIR": str(root)})
+    with app.app_context():
+        import_curriculum(db.session, read_curriculum(root))
+        db.session.commit()
+        write_tree(tmp_path / "out")
+        assert (tmp_path / "out" / "level1" / "level.ja.md").read_text() == level_ja
+        again = read_curriculum(tmp_path / "out")
+        assert again.level(1).translations["ja"]["title"] == "基礎"
+        db.engine.dispose()

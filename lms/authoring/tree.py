@@ -40,7 +40,8 @@ def write_tree(root, changes=None, light_except=None):
     root.mkdir(parents=True, exist_ok=True)
     changes = changes or {}
     levels = db.session.scalars(select(Level).options(
-        undefer(Level.source_text), undefer(Level.exam_source)).order_by(Level.number)).all()
+        undefer(Level.source_text), undefer(Level.exam_source),
+        undefer(Level.translated_sources)).order_by(Level.number)).all()
     for level in levels:
         if level.source_text is None:
             raise NotExportable(_("level %(number)s was imported before its files were kept; "
@@ -50,6 +51,8 @@ def write_tree(root, changes=None, light_except=None):
         (folder / "level.md").write_text(level.source_text, encoding="utf-8")
         if level.exam_source:
             (folder / "exam.md").write_text(level.exam_source, encoding="utf-8")
+        for name, text in (level.translated_sources or {}).items():  # level.ja.md, exam.ja.md
+            (folder / name).write_text(text, encoding="utf-8")
     modules = db.session.scalars(
         select(Module).where(Module.retired_at.is_(None))
         .options(joinedload(Module.current_version).undefer(ModuleVersion.sources))

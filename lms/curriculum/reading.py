@@ -62,32 +62,50 @@ def level_intro_html(level):
 
 
 def question_words(versions=(), level=None):
-    """{question key: its words} in the reader's language, from module quizzes and an exam bank."""
+    """{question key: [(original, its words)]} in the reader's language, from module quizzes
+    and an exam bank. Keys are made from a question's title, so two files may share one;
+    `paper_in_language` takes the candidate whose original is what the paper shows."""
     words = {}
-    language = reading_language()
-    if language == ORIGINAL:
+    if reading_language() == ORIGINAL:
         return words
     for version in versions:
         translated = words_of(version, "quiz")
         if translated and version.quiz:
-            words.update({q["key"]: w for q, w in zip(version.quiz["questions"], translated)})
-    if level is not None:
-        words.update(words_of(level, "exam") or {})
+            for question, question_words_ in zip(version.quiz["questions"], translated):
+                words.setdefault(question["key"], []).append((question, question_words_))
+    if level is not None and words_of(level, "exam"):
+        for question in level.exam_bank or []:
+            translated = words_of(level, "exam").get(question["key"])
+            if translated:
+                words.setdefault(question["key"], []).append((question, translated))
     return words
+
+
+def _matches(question, original, translated):
+    """Whether `translated` (the words of `original`) can be laid over this paper's question:
+    the paper shows exactly that original, option for option."""
+    options = [option["html"] for option in original["options"]]
+    return (question["title_html"] == original["title_html"]
+            and len(translated["options"]) == len(options)
+            and all(i < len(options) for i in question["order"])
+            and [options[i] for i in question["order"]] == question["options"])
 
 
 def paper_in_language(paper, words):
     """An attempt's paper with its words swapped for the translation; grading data untouched.
 
-    Papers laid out before translations existed do not record the original order of their
-    options, so they keep their original words.
+    A question keeps its own words unless a translation of exactly what it shows exists:
+    papers laid out before translations (no recorded option order), questions edited since
+    the attempt began, or two files sharing a title all fall back to the paper's words.
     """
     if not words:
         return paper
     shown_paper = []
     for question in paper:
-        translated = words.get(question["key"])
-        if translated is None or "order" not in question:
+        candidates = words.get(question["key"], []) if "order" in question else []
+        translated = next((w for original, w in candidates if _matches(question, original, w)),
+                          None)
+        if translated is None:
             shown_paper.append(question)
             continue
         question = dict(question)

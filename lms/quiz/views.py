@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from ..assessment.papers import grade_paper, question_sheet, read_answers, unanswered
 from ..certificates.issuing import award_certificates
+from ..curriculum.models import ModuleVersion
 from ..curriculum.reading import paper_in_language, question_words
 from ..extensions import db
 from ..learning.access import can_see_attempt, open_module, redirect_if_locked
@@ -33,8 +34,10 @@ def render_quiz(level, module, attempt, gate, history, answers=None, missing=())
 
 
 def shown_paper(attempt, module):
-    """The attempt's paper in the reader's language (grading always uses attempt.paper)."""
-    return paper_in_language(attempt.paper, question_words([module.version]))
+    """The attempt's paper in the reader's language (grading always uses attempt.paper),
+    with the words of the version it was laid out from."""
+    version = db.session.get(ModuleVersion, attempt.module_version_id) or module.version
+    return paper_in_language(attempt.paper, question_words([version]))
 
 
 @bp.route("/levels/<int:number>/<slug>/quiz")
