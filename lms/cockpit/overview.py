@@ -319,7 +319,7 @@ def weak_skills(ids):
     for skill in sorted(skills, key=weakness):
         share = played[skill]
         marks = reviewed[skill]
-        table.add(skill,
+        table.add(words(skill),  # a skill's name is in the catalogue (curriculum/fields.py)
                   Cell(f"{round(100 * sum(share) / len(share))}%" if share else "—", numeric=True),
                   Cell(str(len(share)), numeric=True),
                   Cell(_("%(score).1f of 4", score=sum(marks) / len(marks)) if marks else "—",
