@@ -21,6 +21,14 @@ def strongest_path(folder):
     return [choice for _, choice in script["best"]["path"]]
 
 
+def fill_account(page, name, email, password):
+    """The new-account form, as on the registration and invitation pages."""
+    page.fill("#name", name)
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.fill("#confirm", password)
+
+
 def reflection_text(words):
     sentence = ("Next month I will agree one outcome measure with Dana and Marcus, track it in "
                 "Kestrel's own onboarding records, and book the review before they ask. ")
@@ -34,10 +42,7 @@ def test_a_new_learner_reads_fails_passes_plays_and_reflects(visit):
     me = visit("new-learner")
     page = me.go("/register")
     me.check("01-register")
-    page.fill("#name", "Ava Stone")
-    page.fill("#email", "ava.stone@kestrel.example.com")
-    page.fill("#password", "depot tablets rock")
-    page.fill("#confirm", "depot tablets rock")
+    fill_account(page, "Ava Stone", "ava.stone@kestrel.example.com", "depot tablets rock")
     page.click("main button[type=submit]")
     expect(page.locator("h1")).to_contain_text("Ava Stone")
     me.check("02-first-dashboard")
@@ -132,10 +137,7 @@ def test_a_manager_invites_assigns_reviews_and_exports(visit, server):
     newcomer = visit("newcomer")
     joining = newcomer.go(link)
     newcomer.check("22-join")
-    joining.fill("#name", "Noor Haddad")
-    joining.fill("#email", "noor.haddad@example.com")
-    joining.fill("#password", "a long first passphrase")
-    joining.fill("#confirm", "a long first passphrase")
+    fill_account(joining, "Noor Haddad", "noor.haddad@example.com", "a long first passphrase")
     joining.click("button:has-text('Create account and join')")
     expect(joining.locator(".flash")).to_contain_text("Customer Success EMEA")
 

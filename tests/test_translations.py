@@ -334,7 +334,7 @@ def test_the_certificate_pdf_embeds_a_japanese_font():
 
 
 def test_the_editor_shows_missing_current_and_outdated_translations(ja_app, make_curriculum):
-    from lms.authoring.editing import translation_states
+    from lms.authoring.translating import translation_states
     with ja_app.app_context():
         ids = {m.slug: m.id for m in db.session.scalars(select(Module))}
         states = translation_states("ja")
@@ -367,7 +367,7 @@ def test_the_editor_shows_missing_current_and_outdated_translations(ja_app, make
 
 
 def test_a_role_play_translation_starts_with_every_scene_id():
-    from lms.authoring.editing import translation_start
+    from lms.authoring.translating import translation_start
     started = translation_start("roleplay.md", ROLEPLAY)
     assert "## Dana calls {#dana-calls}" in started and "## Poor end {#poor-end}" in started
     assert translation_start("lesson.md", "## Why\n") == "## Why\n"

@@ -7,44 +7,27 @@ checks the whole curriculum with the drafts laid over it, through the same
 pipeline as `lms import`, and either makes one new version or changes nothing.
 """
 import difflib
-import re
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from markdown.extensions.toc import slugify
 from markupsafe import escape
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import undefer
 
 from ..admin.audit import audit
 from ..clock import utcnow
 from ..curriculum.files import MODULE_FILES, TRANSLATION_FILES
-from ..curriculum.translations import (original_name, quiz_with_words, script_with_words,
-                                        translation_name)
-from ..curriculum.links import module_folder_parts
-from ..curriculum.models import Level, Module, ModuleVersion, Draft
+from ..curriculum.translations import original_name, quiz_with_words, script_with_words
+from ..curriculum.models import Module, ModuleVersion, Draft
 from ..curriculum.sync import new_version
 from ..extensions import db
+from .translating import translation_start
 from .tree import folder_name, scratch_tree
 
 FILES = MODULE_FILES + TRANSLATION_FILES  # lesson.md ... and lesson.ja.md ...
 TEXT_LIMIT = 200_000  # characters in one file
-SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-NEW_LESSON = """---
-title: {title}
-minutes: 15
-objectives:
-  - Explain the one idea this module is about
-  - Apply it to a customer of your own
-  - Spot the mistake people make with it
-skills:
-  - customer focus
----
-## Why it matters
 
-Write the lesson here.
-"""
 
 
 class AuthoringError(ValueError):
@@ -101,61 +84,6 @@ def working_text(module, name):
     if language and name not in files and original in files:
         return translation_start(original, files[original]), 0
     return files.get(name, ""), 0
-
-
-SCENE_LINE = re.compile(r"^(##(?=\s|$)\s*)(.*?)\s*#*\s*$")
-
-
-def translation_start(name, text):
-    """The original's text as a translator's starting point."""
-    if name != "roleplay.md":
-        return text
-    lines, fenced = [], False
-    for line in text.splitlines():
-        if line.lstrip().startswith(("```", "~~~")):
-            fenced = not fenced
-        heading = None if fenced else SCENE_LINE.match(line)
-        if heading and heading.group(2) and "{#" not in line:
-            line = f"{heading.group(1)}{heading.group(2)} {{#{slugify(heading.group(2), '-')}}}"
-        lines.append(line)
-    return "\n".join(lines) + "\n"
-
-
-def translation_states(language="ja"):
-    """{module id: {original file: "current" | "outdated" | "missing"}} for one language.
-
-    A translation is out of date when its original changed in a later published version than
-    the translation did; only files the module has are listed.
-    """
-    states, history = {}, {}
-    published = dict(db.session.execute(
-        select(Module.id, ModuleVersion.number)
-        .join(ModuleVersion, ModuleVersion.id == Module.current_version_id)).all())
-    for module_id, number, sources in db.session.execute(
-            select(ModuleVersion.module_id, ModuleVersion.number, ModuleVersion.sources)
-            .order_by(ModuleVersion.module_id, ModuleVersion.number)):
-        if number <= published.get(module_id, 0):
-            history.setdefault(module_id, []).append(sources or {})
-    for module_id, versions in history.items():
-        changed, previous = {}, {}
-        for number, sources in enumerate(versions):
-            for name, text in sources.items():
-                if previous.get(name) != text:
-                    changed[name] = number
-            previous = sources
-        latest = versions[-1]
-        states[module_id] = {}
-        for original in MODULE_FILES:
-            if original not in latest:
-                continue
-            translation = translation_name(original, language)
-            if translation not in latest:
-                states[module_id][original] = "missing"
-            elif changed[original] > changed[translation]:
-                states[module_id][original] = "outdated"
-            else:
-                states[module_id][original] = "current"
-    return states
 
 
 def check_name(name):
@@ -385,76 +313,3 @@ def side_by_side(old, new, old_label, new_label):
         (old or "").splitlines(), (new or "").splitlines(), str(escape(old_label)),
         str(escape(new_label)),
         context=True, numlines=3)
-
-
-def create_module(level_number, title, slug, author, now=None):
-    """A new module at the end of its level, with a lesson draft to start from (unpublished)."""
-    now = now or utcnow()
-    title = " ".join((title or "").split())
-    if not title or len(title) > 200:
-        raise AuthoringError(_("Give the module a title (up to 200 characters)."))
-    slug = (slug or "").strip().lower() or re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
-    slug = slug[:60].strip("-")
-    if not SLUG.match(slug) or module_folder_parts(f"01-{slug}") is None:
-        raise AuthoringError(_("The slug may use lower-case letters, digits and single hyphens, "
-                               "like 'renewal-risk'."))
-    if db.session.get(Level, level_number) is None:
-        raise AuthoringError(_("There is no such level."))
-    if db.session.scalar(select(Module.id).where(Module.level_number == level_number,
-                                                 Module.slug == slug)):
-        raise AuthoringError(_("Level %(level)s already has a module '%(slug)s' (perhaps "
-                               "retired); choose another slug.", level=level_number, slug=slug))
-    position = (db.session.scalar(select(func.max(Module.position)).where(
-        Module.level_number == level_number)) or 0) + 1
-    if position > 99:
-        raise AuthoringError(_("A level holds at most 99 modules."))
-    module = Module(level_number=level_number, slug=slug, position=position,
-                    folder=f"{position:02d}-{slug}", browser_change_at=now)
-    db.session.add(module)
-    db.session.flush()
-    safe_title = title.replace('"', "'")
-    db.session.add(Draft(module_id=module.id, name="lesson.md", revision=1,
-                         text=NEW_LESSON.format(title=f'"{safe_title}"'), base_version_id=None,
-                         updated_by_id=author.id, updated_at=now))
-    audit(author, "created module", module.key, None, {"title": title, "position": position})
-    return module
-
-
-def retire(module, author, now=None):
-    """Hide a module from learners; progress and certificates that name it are kept."""
-    if module.retired_at is None:
-        module.retired_at = module.browser_change_at = now or utcnow()
-        audit(author, "retired module", module.key)
-
-
-def restore(module, author, now=None):
-    if module.retired_at is not None:
-        taken = set(db.session.scalars(select(Module.position).where(
-            Module.level_number == module.level_number, Module.retired_at.is_(None))))
-        if module.position in taken:  # its place was filled while it was away
-            module.position = max(taken) + 1
-            module.folder = folder_name(module)
-        module.retired_at = None
-        module.browser_change_at = now or utcnow()
-        audit(author, "restored module", module.key)
-
-
-def move(module, direction, author, now=None):
-    """Swap the module with its live neighbour above (-1) or below (+1) in the level."""
-    siblings = db.session.scalars(select(Module).where(
-        Module.level_number == module.level_number, Module.retired_at.is_(None))
-        .order_by(Module.position)).all()
-    if module not in siblings:
-        return False
-    other = siblings.index(module) + direction
-    if direction not in (-1, 1) or not 0 <= other < len(siblings):
-        return False
-    neighbour = siblings[other]
-    module.position, neighbour.position = neighbour.position, module.position
-    now = now or utcnow()
-    for item in (module, neighbour):
-        item.folder = folder_name(item)
-        item.browser_change_at = now
-    audit(author, "moved module", module.key, {"position": neighbour.position},
-          {"position": module.position})
-    return True

@@ -12,15 +12,16 @@ from ..accounts.guards import admin_required
 from ..accounts.models import User
 from ..admin.audit import audit
 from ..clock import utcnow
+from ..curriculum.files import MODULE_FILES
 from ..curriculum.models import Draft, Level, Module, ModuleAsset, ModuleVersion
 from ..extensions import db
 from ..learning.views import asset_response, module_asset
 from .assets import AssetError, upload_asset
-from ..curriculum.files import MODULE_FILES
-from .editing import (FILES, translation_states, AuthoringError, SaveConflict, check_text, create_module,
-                      discard_draft, drafts_of, file_history, module_files, move, publish,
-                      rebase_draft, restore, restore_as_draft, retire, save_draft, side_by_side,
-                      version_text, working_text)
+from .editing import (FILES, AuthoringError, SaveConflict, check_text, discard_draft,
+                      drafts_of, file_history, module_files, publish, rebase_draft,
+                      restore_as_draft, save_draft, side_by_side, version_text, working_text)
+from .modules import create_module, move, restore, retire
+from .translating import translation_states
 from .transfer import TransferError, check_upload, curriculum_zip, import_upload
 from .tree import NotExportable
 
