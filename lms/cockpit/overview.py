@@ -16,6 +16,7 @@ from ..assignments.dues import (BEHIND, COMPLETE as DUE_COMPLETE, NOTHING_ASSIGN
                                 OVERDUE, covering, dues_of, person_status, short_date)
 from ..certificates.models import Certificate
 from ..curriculum.models import Module, ModuleVersion
+from ..curriculum.questions import N_
 from ..exam.models import ExamAttempt
 from ..extensions import db
 from ..learning.progress import COMPLETE, IN_PROGRESS, NOT_STARTED, standings_of
@@ -27,11 +28,6 @@ from .chart import bar_chart
 from .tables import Cell, Column, Table
 
 # What a state key reads as on a page (the keys stay English: they are compared and styled).
-def N_(message):
-    """Mark a message for the catalogue; `words` translates it where it is shown."""
-    return message
-
-
 # Messages (translated where shown, with `words`), by state.
 STATUS_TEXT = {ON_TRACK: N_("On track"), BEHIND: N_("Behind"), OVERDUE: N_("Overdue"),
                NOTHING_ASSIGNED: N_("Nothing assigned")}

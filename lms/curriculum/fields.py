@@ -8,11 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from .problems import Problem
-
-def N_(text):
-    """Mark a word for the translation catalogue; it is translated where it is shown."""
-    return text
-
+from .questions import N_
 
 SKILLS = (
     N_("customer focus"), N_("outcome focus"), N_("discovery"), N_("active listening"),

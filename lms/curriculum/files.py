@@ -269,7 +269,7 @@ class _Reader:
                     values, field_problems = check_fields(front, LESSON_FIELDS, display)
                     problems += field_problems
                     if not problems:
-                        problems = lesson_problems(module.lesson, None, front, display)
+                        problems = lesson_problems(module.lesson, front, display)
                     html = self.render(path, folder, front)
                     if not problems:
                         words["lesson"] = lesson_overlay(values["title"], values["objectives"],

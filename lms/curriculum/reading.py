@@ -33,12 +33,6 @@ def shown(thing, field):
     return getattr(thing, field)
 
 
-def is_translated(thing):
-    """Whether the reader sees `thing` in their language (always so when they read English)."""
-    language = reading_language()
-    return language == ORIGINAL or bool(_titles(thing, language))
-
-
 def words_of(thing, part):
     """A version's (or level's) translated `part` for the reader's language, or None."""
     language = reading_language()

@@ -11,7 +11,6 @@ option) or by scene id, never by the translated text.
 """
 import re
 
-from .frontmatter import read_front_matter
 from .links import find_links
 from .problems import Problem
 from .quizfile import read_questions, read_quiz
@@ -50,7 +49,7 @@ def outline(body):
     return levels
 
 
-def lesson_problems(original, translated, front, path):
+def lesson_problems(original, front, path):
     """A lesson's translation: same minutes, skills, number of objectives, headings, links."""
     problems = []
     say = lambda message, line=None: problems.append(Problem(path, line, message))  # noqa: E731
@@ -236,7 +235,3 @@ def read_roleplay_translation(original, text, path):
         return None, problems
     problems = roleplay_problems(original, translated, path)
     return (None if problems else roleplay_overlay(translated)), problems
-
-
-def read_translation_front(text, path):
-    return read_front_matter(text, path)
